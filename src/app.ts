@@ -1,0 +1,71 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError } from 'graphql';
+import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import type { AppDeps, Context } from './context.ts';
+import { defineAbilityFor } from './auth/ability.ts';
+import { AppError, unauthenticated } from './errors.ts';
+import { schema } from './graphql/schema.ts';
+import { authenticate } from './modules/users/auth.service.ts';
+
+export type App = YogaServerInstance<Record<string, unknown>, Context>;
+
+// GraphQL abuse limits (graphql-armor). Generous for real frontends,
+// tight enough that one request cannot ask for millions of rows.
+export const ARMOR = {
+  maxDepth: { n: 12 },
+  maxAliases: { n: 15 },
+  maxTokens: { n: 2_000 },
+  maxDirectives: { n: 20 },
+  costLimit: { maxCost: 5_000 },
+};
+
+/** Builds the GraphQL app; used by the server entry point, tests and benchmarks. */
+export function buildApp(deps: AppDeps): App {
+  const { logger } = deps;
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphiql: deps.config.nodeEnv !== 'production' && { title: 'Dengon' },
+    landingPage: false,
+    healthCheckEndpoint: '/health',
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    maskedErrors: {
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        // A rule violation outside a typed payload (e.g. in a query) keeps its code.
+        if (original instanceof AppError) {
+          const { code, rule } = original;
+          const extra = original as unknown as { field?: string; limit?: number | null };
+          return new GraphQLError(original.message, {
+            extensions: { code, rule, ...(extra.field ? { field: extra.field } : {}), ...(extra.limit != null ? { limit: extra.limit } : {}) },
+          });
+        }
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        logger.error({ err: original ?? error }, 'unexpected error');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    plugins: [
+      EnvelopArmorPlugin(ARMOR),
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          await deps.db.driver.query('SELECT 1');
+        },
+      }),
+    ],
+    context: async ({ request }): Promise<Context> => {
+      const header = request.headers.get('authorization');
+      if (!header) return { deps, viewer: null, ability: defineAbilityFor(null) };
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      if (!token) throw unauthenticated('Authorization header must be "Bearer <token>".');
+      const viewer = await authenticate({ tx: deps.db.prisma, clock: deps.clock }, token);
+      if (!viewer) throw unauthenticated('The bearer token is unknown, expired or revoked: sign in again.');
+      return { deps, viewer, ability: defineAbilityFor(viewer) };
+    },
+  });
+}

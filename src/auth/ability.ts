@@ -1,0 +1,91 @@
+import { AbilityBuilder, ForbiddenError, type Ability, subject } from '@casl/ability';
+import {
+  accessibleBy,
+  createPrismaAbility,
+  type PrismaQueryOf,
+  type Subjects,
+  type WhereInputOf,
+} from '@casl/prisma/runtime';
+import type { Account, AuditEvent, Invitation, Member, Prisma, Role, User } from '../generated/prisma/client.ts';
+import { forbidden } from '../errors.ts';
+import { MAX_MEMBERS } from '../limits.ts';
+
+type PrismaQuery = PrismaQueryOf<Prisma.TypeMap>;
+type AppSubjects = Subjects<{ Account: Account; Member: Member; Invitation: Invitation; AuditEvent: AuditEvent; User: User }>;
+export type SubjectName = 'Account' | 'Member' | 'Invitation' | 'AuditEvent' | 'User';
+
+export type Action =
+  | 'read'
+  | 'create'
+  | 'update'
+  /** Invite someone into an account (Account subject). */
+  | 'invite'
+  /** Become a member of an account (Account subject; R-MEMBER-1). */
+  | 'join'
+  | 'accept'
+  | 'revoke'
+  | 'changeRole'
+  | 'remove'
+  | 'leave'
+  /** Statistics fields (R-MEMBER-2: hidden from OPERATOR_NO_SEND_NO_STATS). */
+  | 'readStats';
+
+export type AppAbility = Ability<[Action, AppSubjects | 'all'], PrismaQuery>;
+
+export type Membership = { accountId: string; role: Role };
+export type AbilityActor = { userId: string; email: string; memberships: readonly Membership[] };
+
+/**
+ * Every "who may" of Dengon, in one place (R-MEMBER-2). Services check it on
+ * the subject they load inside their transaction; lists filter by it in SQL.
+ */
+export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
+  const { can, cannot, build } = new AbilityBuilder<AppAbility>(createPrismaAbility);
+  if (actor) {
+    can('create', 'Account');
+    can('read', 'User', { id: actor.userId });
+    can(['read', 'accept'], 'Invitation', { email: actor.email, status: 'PENDING' });
+    can('join', 'Account');
+    for (const { accountId, role } of actor.memberships) {
+      can('read', 'Account', { id: accountId });
+      can('read', 'Member', { accountId });
+      can('leave', 'Member', { accountId, userId: actor.userId });
+      if (role !== 'OPERATOR_NO_SEND_NO_STATS') can('readStats', 'Account', { id: accountId });
+      if (role === 'ADMIN') {
+        can(['update', 'invite'], 'Account', { id: accountId });
+        can(['read', 'revoke'], 'Invitation', { accountId });
+        can(['changeRole', 'remove'], 'Member', { accountId });
+        can('read', 'AuditEvent', { accountId });
+      }
+    }
+  }
+  // R-MEMBER-1: a full account takes no one, whoever asks; the database
+  // counter (CHECK memberCount <= 100) closes the race this check cannot see.
+  cannot(['invite', 'join'], 'Account', { memberCount: { gte: MAX_MEMBERS } });
+  return build();
+}
+
+type SubjectRow<N extends SubjectName> = { Account: Account; Member: Member; Invitation: Invitation; AuditEvent: AuditEvent; User: User }[N];
+
+export function can<N extends SubjectName>(ability: AppAbility, action: Action, name: N, row: Partial<SubjectRow<N>>): boolean {
+  return ability.can(action, subject(name, row as never) as never);
+}
+
+/** Throws FORBIDDEN unless the ability allows `action` on this row. */
+export function assertCan<N extends SubjectName>(ability: AppAbility, action: Action, name: N, row: Partial<SubjectRow<N>>): void {
+  try {
+    ForbiddenError.from(ability).throwUnlessCan(action, subject(name, row as never) as never);
+  } catch (error) {
+    if (error instanceof ForbiddenError) throw forbidden(`Your role does not allow "${action}" on ${name}.`);
+    throw error;
+  }
+}
+
+/**
+ * The Prisma `where` of rows the ability allows. With no rule at all it
+ * matches nothing (CASL's own empty marker would make Prisma throw).
+ */
+export function accessibleWhere<N extends SubjectName>(ability: AppAbility, action: Action, name: N): WhereInputOf<Prisma.TypeMap, N> {
+  if (!ability.can(action, name)) return { id: { in: [] } } as WhereInputOf<Prisma.TypeMap, N>;
+  return accessibleBy(ability, action).ofType(name) as WhereInputOf<Prisma.TypeMap, N>;
+}

@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.ts';
+import type { Database } from './db/client.ts';
+import type { Config } from './env.ts';
+import type { AppAbility } from './auth/ability.ts';
+import type { Viewer } from './modules/users/auth.service.ts';
+
+/** What the app is built from: one per process (tests: one per test file). */
+export type AppDeps = { db: Database; clock: Clock; config: Config; logger: Logger };
+
+/** Per-request GraphQL context. */
+export type Context = {
+  deps: AppDeps;
+  /** Null when the request carries no bearer token. */
+  viewer: Viewer | null;
+  /** The viewer's ability at request start (an anonymous one without a viewer). */
+  ability: AppAbility;
+};

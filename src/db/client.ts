@@ -1,0 +1,99 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { openPglite, pgliteAdapterFactory } from './pglite.ts';
+
+export type { PrismaClient };
+
+/** A Prisma transaction client: what services receive as `tx`. */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+/** Runs raw SQL outside Prisma: used by the migrator and test setup. */
+export interface SqlDriver {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs a multi-statement script and a recording statement in one transaction. */
+  transaction(script: string, then?: { sql: string; params: unknown[] }): Promise<void>;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  driver: SqlDriver;
+  close(): Promise<void>;
+}
+
+// Generous limits: PGlite serialises transactions on one connection, and a
+// burst of concurrent mutations queues behind each other rather than failing.
+const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 30_000 };
+
+export type DatabaseSource =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite'; snapshot: Blob };
+
+export async function openDatabase(source: DatabaseSource): Promise<Database> {
+  if (source.kind === 'postgres') return openPostgres(source.url);
+  const pglite = await openPglite('snapshot' in source ? { snapshot: source.snapshot } : { dataDir: source.dataDir });
+  return fromPglite(pglite);
+}
+
+export function fromPglite(pglite: PGlite): Database {
+  const prisma = new PrismaClient({ adapter: pgliteAdapterFactory(pglite), transactionOptions: TRANSACTION_OPTIONS });
+  const driver: SqlDriver = {
+    kind: 'pglite',
+    async transaction(script, then) {
+      await pglite.transaction(async (tx) => {
+        await tx.exec(script);
+        if (then) await tx.query(then.sql, then.params);
+      });
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await pglite.query<T>(sql, params)).rows;
+    },
+    close: () => pglite.close(),
+  };
+  return {
+    prisma,
+    driver,
+    async close() {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function openPostgres(url: string): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), transactionOptions: TRANSACTION_OPTIONS });
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const driver: SqlDriver = {
+    kind: 'postgres',
+    async transaction(script, then) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(script);
+        if (then) await client.query(then.sql, then.params);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    close: () => pool.end(),
+  };
+  return {
+    prisma,
+    driver,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        const ms = parseDuration(text);
+        if (ms <= 0) throw new Error(`must be positive, got "${text}"`);
+        return ms;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** PostgreSQL connection string; when unset the embedded PGlite database is used. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Where the embedded database keeps its files. */
+  DATA_DIR: z.string().default('./data'),
+  /** Pub/sub across instances (subscriptions); in-memory when unset. */
+  REDIS_URL: z.string().url().optional(),
+  /** R-RECALL-1: how long after sending a chat message may be recalled. */
+  RECALL_WINDOW: duration('1h'),
+  /** Lifetime of a bearer token issued by signIn / signUp. */
+  TOKEN_TTL: duration('30d'),
+  /** Lifetime of a member invitation. */
+  INVITATION_TTL: duration('7d'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  recallWindowMs: number;
+  tokenTtlMs: number;
+  invitationTtlMs: number;
+  logLevel: string;
+};
+
+/** Reads configuration once; throws a message naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL || undefined,
+    dataDir: path.resolve(e.DATA_DIR),
+    redisUrl: e.REDIS_URL || undefined,
+    recallWindowMs: e.RECALL_WINDOW,
+    tokenTtlMs: e.TOKEN_TTL,
+    invitationTtlMs: e.INVITATION_TTL,
+    logLevel: e.LOG_LEVEL,
+  };
+}

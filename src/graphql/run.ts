@@ -1,0 +1,30 @@
+import type { Context } from '../context.ts';
+import type { Tx } from '../db/client.ts';
+import { defineAbilityFor } from '../auth/ability.ts';
+import { unauthenticated } from '../errors.ts';
+import type { Deps } from '../modules/accounts/account.service.ts';
+import type { Viewer } from '../modules/users/auth.service.ts';
+
+export function requireViewer(ctx: Context): Viewer {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer;
+}
+
+/** One mutation, one transaction: anything thrown rolls everything back. */
+export function transaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return ctx.deps.db.prisma.$transaction((tx) => fn(tx));
+}
+
+/**
+ * Runs a member's mutation in one transaction with an ability rebuilt from
+ * the memberships as they are inside it, so a role changed a moment ago by
+ * someone else already counts.
+ */
+export function asMember<T>(ctx: Context, fn: (deps: Deps) => Promise<T>): Promise<T> {
+  const viewer = requireViewer(ctx);
+  return transaction(ctx, async (tx) => {
+    const memberships = await tx.member.findMany({ where: { userId: viewer.userId }, select: { accountId: true, role: true } });
+    const ability = defineAbilityFor({ userId: viewer.userId, email: viewer.email, memberships });
+    return fn({ tx, clock: ctx.deps.clock, actor: { userId: viewer.userId, email: viewer.email, ability } });
+  });
+}

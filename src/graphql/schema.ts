@@ -1,0 +1,10 @@
+// Imports every type module, then builds the schema.
+import './scalars.ts';
+import './error-types.ts';
+import '../modules/users/user.schema.ts';
+import '../modules/accounts/account.schema.ts';
+import '../modules/members/member.schema.ts';
+import '../modules/audit/audit.schema.ts';
+import { builder } from './builder.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,51 @@
+import { createServer } from 'node:http';
+import { buildApp } from './app.ts';
+import { systemClock } from './clock.ts';
+import { openConfiguredDatabase } from './db/open.ts';
+import { loadConfig } from './env.ts';
+import { createLogger } from './logger.ts';
+import { seedDemo } from './demo.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const { db, applied, where } = await openConfiguredDatabase(config);
+  logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
+
+  const deps = { db, clock: systemClock, config, logger };
+  if (process.argv.includes('--demo')) console.log(await seedDemo(deps));
+
+  const yoga = buildApp(deps);
+  const server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}${yoga.graphqlEndpoint}`;
+  logger.info(`Dengon is serving GraphQL${config.nodeEnv === 'production' ? '' : ' (GraphiQL in the browser)'} at ${url}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing in-flight requests, then closing the database`);
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    // close() stops accepting and resolves when in-flight requests are done.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await yoga.dispose();
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+/** Dotted audit action names, defined once (R-APPROVAL-3 style: who, when, what changed). */
+export const AUDIT = {
+  accountCreated: 'account.created',
+  memberInvited: 'member.invited',
+  invitationRevoked: 'member.invitation_revoked',
+  memberJoined: 'member.joined',
+  memberRoleChanged: 'member.role_changed',
+  memberRemoved: 'member.removed',
+  memberLeft: 'member.left',
+} as const;
+
+export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

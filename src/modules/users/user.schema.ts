@@ -1,0 +1,67 @@
+import { builder } from '../../graphql/builder.ts';
+import { accessibleWhere } from '../../auth/ability.ts';
+import { ConflictError, InvalidCredentialsError, ValidationError } from '../../errors.ts';
+import { requireViewer, transaction } from '../../graphql/run.ts';
+import { type Session, signIn, signOut, signUp } from './auth.service.ts';
+
+export const UserType = builder.prismaNode('User', {
+  id: { field: 'id' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'User')] }),
+  description: 'A person who signs in; a member of zero or more accounts.',
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    displayName: t.exposeString('displayName'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const SessionType = builder.objectRef<Session>('Session').implement({
+  description: 'A bearer token: send it as `Authorization: Bearer <token>`. Shown once; only its hash is stored.',
+  fields: (t) => ({
+    token: t.exposeString('token'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    user: t.prismaField({ type: 'User', resolve: (_query, session) => session.user }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.prismaField({
+    type: 'User',
+    nullable: true,
+    description: 'The signed-in user, or null without a token.',
+    resolve: (query, _root, _args, ctx) =>
+      ctx.viewer ? ctx.deps.db.prisma.user.findUnique({ ...query, where: { id: ctx.viewer.userId } }) : null,
+  }),
+);
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: SessionType,
+    description: 'Creates a user and signs them in.',
+    errors: { types: [ValidationError, ConflictError] },
+    args: {
+      email: t.arg.string({ required: true }),
+      password: t.arg.string({ required: true }),
+      displayName: t.arg.string({ required: true }),
+    },
+    resolve: (_root, args, ctx) =>
+      transaction(ctx, (tx) => signUp({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args)),
+  }),
+  signIn: t.field({
+    type: SessionType,
+    description: 'Returns a new bearer token. Wrong password and unknown email give the same error.',
+    errors: { types: [InvalidCredentialsError] },
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      transaction(ctx, (tx) => signIn({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args)),
+  }),
+  signOut: t.boolean({
+    description: 'Revokes the token this request was made with.',
+    resolve: async (_root, _args, ctx) => {
+      const viewer = requireViewer(ctx);
+      await transaction(ctx, (tx) => signOut({ tx, clock: ctx.deps.clock }, viewer.tokenId));
+      return true;
+    },
+  }),
+}));
