@@ -19,6 +19,12 @@ export const ARMOR = {
   costLimit: { maxCost: 5_000 },
 };
 
+// graphql can be loaded twice (its ESM and CJS builds, by different
+// dependents), so `instanceof GraphQLError` is not reliable.
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
 /** Builds the GraphQL app; used by the server entry point, tests and benchmarks. */
 export function buildApp(deps: AppDeps): App {
   const { logger } = deps;
@@ -35,7 +41,7 @@ export function buildApp(deps: AppDeps): App {
     },
     maskedErrors: {
       maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        const original = isGraphQLError(error) ? error.originalError : error;
         // A rule violation outside a typed payload (e.g. in a query) keeps its code.
         if (original instanceof AppError) {
           const { code, rule } = original;
@@ -44,7 +50,7 @@ export function buildApp(deps: AppDeps): App {
             extensions: { code, rule, ...(extra.field ? { field: extra.field } : {}), ...(extra.limit != null ? { limit: extra.limit } : {}) },
           });
         }
-        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
         logger.error({ err: original ?? error }, 'unexpected error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },

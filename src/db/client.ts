@@ -1,3 +1,4 @@
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -33,14 +34,27 @@ export type DatabaseSource =
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite'; snapshot: Blob };
 
-export async function openDatabase(source: DatabaseSource): Promise<Database> {
-  if (source.kind === 'postgres') return openPostgres(source.url);
+export type DatabaseOptions = {
+  /** Called with every SQL statement Prisma sends (tests count statements per request). */
+  onQuery?: (sql: string) => void;
+};
+
+export async function openDatabase(source: DatabaseSource, options: DatabaseOptions = {}): Promise<Database> {
+  if (source.kind === 'postgres') return openPostgres(source.url, options);
   const pglite = await openPglite('snapshot' in source ? { snapshot: source.snapshot } : { dataDir: source.dataDir });
-  return fromPglite(pglite);
+  return fromPglite(pglite, options);
 }
 
-export function fromPglite(pglite: PGlite): Database {
-  const prisma = new PrismaClient({ adapter: pgliteAdapterFactory(pglite), transactionOptions: TRANSACTION_OPTIONS });
+function createClient(adapter: SqlDriverAdapterFactory, options: DatabaseOptions): PrismaClient {
+  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  const client = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: 'event', level: 'query' }] });
+  const onQuery = options.onQuery;
+  client.$on('query', (event) => onQuery(event.query));
+  return client;
+}
+
+export function fromPglite(pglite: PGlite, options: DatabaseOptions = {}): Database {
+  const prisma = createClient(pgliteAdapterFactory(pglite), options);
   const driver: SqlDriver = {
     kind: 'pglite',
     async transaction(script, then) {
@@ -64,8 +78,8 @@ export function fromPglite(pglite: PGlite): Database {
   };
 }
 
-function openPostgres(url: string): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), transactionOptions: TRANSACTION_OPTIONS });
+function openPostgres(url: string, options: DatabaseOptions): Database {
+  const prisma = createClient(new PrismaPg({ connectionString: url }), options);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const driver: SqlDriver = {
     kind: 'postgres',

@@ -29,7 +29,7 @@ builder.prismaObjectField('Account', 'auditEvents', (t) =>
       return ctx.deps.db.prisma.auditEvent.findMany({
         ...query,
         where: { accountId: account.id, AND: [accessibleWhere(ctx.ability, 'read', 'AuditEvent')] },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        orderBy: { seq: 'desc' },
       });
     },
   }),

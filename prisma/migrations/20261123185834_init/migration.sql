@@ -71,6 +71,7 @@ CREATE TABLE "Invitation" (
 -- CreateTable
 CREATE TABLE "AuditEvent" (
     "id" UUID NOT NULL DEFAULT gen_random_uuid(),
+    "seq" BIGSERIAL NOT NULL,
     "accountId" UUID NOT NULL,
     "actorUserId" UUID,
     "action" TEXT NOT NULL,
@@ -107,7 +108,7 @@ CREATE INDEX "Invitation_accountId_status_idx" ON "Invitation"("accountId", "sta
 CREATE INDEX "Invitation_email_status_idx" ON "Invitation"("email", "status");
 
 -- CreateIndex
-CREATE INDEX "AuditEvent_accountId_createdAt_id_idx" ON "AuditEvent"("accountId", "createdAt", "id");
+CREATE INDEX "AuditEvent_accountId_seq_idx" ON "AuditEvent"("accountId", "seq");
 
 -- AddForeignKey
 ALTER TABLE "AccessToken" ADD CONSTRAINT "AccessToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type App, buildApp } from '../../src/app.ts';
+import { type Database, openDatabase } from '../../src/db/client.ts';
+import { type Config, loadConfig } from '../../src/env.ts';
+import { createLogger } from '../../src/logger.ts';
+import { FakeClock } from './fake-clock.ts';
+import { databaseUrl } from './template-db.ts';
+
+export type GraphQLResponse<T = any> = {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+};
+
+export type TestApp = {
+  yoga: App;
+  db: Database;
+  clock: FakeClock;
+  config: Config;
+  /** SQL statements Prisma sent since the last reset. */
+  queries: string[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  /** A raw HTTP request through the app, for status codes and non-GraphQL endpoints. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+};
+
+/** A whole Dengon app over this test file's own fresh database. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const template = inject('dbTemplate');
+  const queries: string[] = [];
+  const options = { onQuery: (sql: string) => queries.push(sql) };
+  let db: Database;
+  let drop = async () => {};
+  if (template.kind === 'pglite') {
+    const snapshot = new Blob([fs.readFileSync(template.snapshotPath)]);
+    db = await openDatabase({ kind: 'pglite', snapshot }, options);
+  } else {
+    const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
+    await adminQuery(template.adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${template.template}"`);
+    db = await openDatabase({ kind: 'postgres', url: databaseUrl(template.adminUrl, name) }, options);
+    drop = () => adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+  const clock = new FakeClock();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const yoga = buildApp({ db, clock, config, logger: createLogger(config.logLevel) });
+  return {
+    yoga,
+    db,
+    clock,
+    config,
+    queries,
+    async gql(query, variables, token) {
+      const response = await yoga.fetch('http://dengon.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    },
+    fetch: (path, init) => Promise.resolve(yoga.fetch(new URL(`http://dengon.test${path}`), init ?? {})),
+    async close() {
+      await db.close();
+      await drop();
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
