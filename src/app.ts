@@ -47,12 +47,18 @@ export function buildApp(deps: AppDeps): App {
           const { code, rule } = original;
           const extra = original as unknown as { field?: string; limit?: number | null };
           return new GraphQLError(original.message, {
+            nodes: isGraphQLError(error) ? error.nodes : undefined,
+            path: isGraphQLError(error) ? error.path : undefined,
             extensions: { code, rule, ...(extra.field ? { field: extra.field } : {}), ...(extra.limit != null ? { limit: extra.limit } : {}) },
           });
         }
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
         logger.error({ err: original ?? error }, 'unexpected error');
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        return new GraphQLError(message, {
+          nodes: isGraphQLError(error) ? error.nodes : undefined,
+          path: isGraphQLError(error) ? error.path : undefined,
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        });
       },
     },
     plugins: [

@@ -7,7 +7,15 @@ import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Context } from '../context.ts';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../limits.ts';
+import { GraphQLError, GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { decodeGlobalIdLoose, encodeGlobalId } from './global-id.ts';
+
+function assertNodeType(typename: string, schema: GraphQLSchema): void {
+  const type = typename ? schema.getType(typename) : undefined;
+  if (!(type instanceof GraphQLObjectType) || !type.getInterfaces().some((i) => i.name === 'Node')) {
+    throw new GraphQLError('id: not a valid id', { extensions: { code: 'INVALID_INPUT', field: 'id' } });
+  }
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -27,7 +35,19 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,
-    maxConnectionSize: MAX_PAGE_SIZE,
+    // Refuse rather than silently clamp: a client asking for 500 must learn it gets 100.
+    // (The plugin calls a function here per connection; its builder-level type says number.)
+    maxConnectionSize: ((args: { first?: number | null; last?: number | null }) => {
+      for (const field of ['first', 'last'] as const) {
+        const size = args[field];
+        if (size != null && size > MAX_PAGE_SIZE) {
+          throw new GraphQLError(`${field}: at most ${MAX_PAGE_SIZE} per page, got ${size}`, {
+            extensions: { code: 'INVALID_INPUT', field, limit: MAX_PAGE_SIZE },
+          });
+        }
+      }
+      return MAX_PAGE_SIZE;
+    }) as unknown as number,
     defaultConnectionSize: DEFAULT_PAGE_SIZE,
     onUnusedQuery: null,
   },
@@ -37,6 +57,20 @@ export const builder = new SchemaBuilder<{
     encodeGlobalID: encodeGlobalId,
     decodeGlobalID: decodeGlobalIdLoose,
     edgesFieldOptions: { nullable: false },
+    // A malformed id decodes to no type (see global-id.ts): refuse it clearly
+    // instead of letting the relay plugin fail on an unknown typename.
+    nodeQueryOptions: {
+      resolve: (_root, { id }, _ctx, info, resolveNode) => {
+        assertNodeType(id.typename, info.schema);
+        return resolveNode(id);
+      },
+    },
+    nodesQueryOptions: {
+      resolve: (_root, { ids }, _ctx, info, resolveNodes) => {
+        for (const id of ids) assertNodeType(id.typename, info.schema);
+        return resolveNodes(ids);
+      },
+    },
     nodeFieldOptions: { nullable: false },
   },
   errors: { defaultTypes: [] },
