@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}${yoga.graphqlEndpoint}`;
-  logger.info(`Dengon is serving GraphQL${config.nodeEnv === 'production' ? '' : ' (GraphiQL in the browser)'} at ${url}`);
+  // Plain text for the person who just typed `npm start`; logs stay JSON.
+  console.log(`Dengon is serving GraphQL${config.nodeEnv === 'production' ? '' : ' (GraphiQL in the browser)'} at ${url}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

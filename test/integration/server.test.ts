@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { inject } from 'vitest';
+import { databaseUrl } from '../helpers/template-db.ts';
+
+// The real entry point (`npm start`) as a child process: start-up with
+// migrations, /health, GraphiQL, and a graceful SIGTERM.
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const template = inject('dbTemplate');
+let dataDir: string;
+let env: Record<string, string>;
+let dropDatabase = async () => {};
+
+type Server = { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> };
+
+async function start(extra: Record<string, string> = {}): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
+    const poll = setInterval(() => {
+      const match = /serving GraphQL.* at (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output, exited };
+}
+
+async function post(url: string, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as any;
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dengon-server-'));
+  env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
+  if (template.kind === 'postgres') {
+    // An empty database: the server must migrate it itself.
+    const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: template.adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    env.DATABASE_URL = databaseUrl(template.adminUrl, name);
+    dropDatabase = async () => {
+      const client = new pg.Client({ connectionString: template.adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    };
+  }
+});
+afterAll(async () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  await dropDatabase();
+});
+
+describe('npm start', () => {
+  test('migrates, serves GraphQL, GraphiQL and /health, and stops gracefully on SIGTERM without losing a request', async () => {
+    const server = await start();
+    expect(server.output()).toMatch(/1 migration\(s\) applied/);
+    const origin = new URL(server.url).origin;
+
+    expect((await fetch(`${origin}/health`)).status).toBe(200);
+    expect((await fetch(`${origin}/ready`)).status).toBe(200);
+    const graphiql = await fetch(server.url, { headers: { accept: 'text/html' } });
+    expect(await graphiql.text()).toMatch(/graphiql/i);
+
+    // A request in flight when SIGTERM arrives still completes.
+    const inFlight = post(server.url, `mutation { signUp(email: "graceful@example.test", password: "long enough pw", displayName: "G") { __typename } }`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    server.child.kill('SIGTERM');
+    expect((await inFlight).data.signUp.__typename).toBe('MutationSignUpSuccess');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/stopped/);
+
+    // Restart on the same database: nothing to migrate, the user is still there.
+    const again = await start({ NODE_ENV: 'production' });
+    expect(again.output()).toMatch(/0 migration\(s\) applied/);
+    const signIn = await post(again.url, `mutation { signIn(email: "graceful@example.test", password: "long enough pw") { __typename } }`);
+    expect(signIn.data.signIn.__typename).toBe('MutationSignInSuccess');
+    // No GraphiQL in production.
+    const page = await fetch(again.url, { headers: { accept: 'text/html' } });
+    expect(await page.text()).not.toMatch(/graphiql/i);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
+  test('bad configuration stops start-up with a message naming the variable', async () => {
+    await expect(start({ RECALL_WINDOW: 'soon' })).rejects.toThrow(/RECALL_WINDOW.*not a duration/);
+  });
+});
