@@ -14,35 +14,12 @@ export async function openPglite(source: { dataDir: string } | { snapshot: Blob 
   return PGlite.create({ loadDataDir: source.snapshot });
 }
 
-type AdapterTransaction = {
-  client: { rollback(): Promise<void> };
-  txDeferred: { resolve(): void };
-  txResultPromise: Promise<unknown>;
-  rollback(): Promise<unknown>;
-};
-
 /**
- * pglite-prisma-adapter 0.7.2 fires PGlite's ROLLBACK without awaiting it, so
- * the transaction callback can finish (and COMMIT) first: a failed Prisma
- * transaction could be half-written. We wrap the adapter so rollback waits.
- * Proven by test/integration/db.test.ts ("a failed transaction writes nothing").
+ * Prisma's adapter over PGlite. Note: pglite-prisma-adapter 0.7.2 does not
+ * await PGlite's ROLLBACK, but PGlite runs statements in order on its single
+ * connection, so the ROLLBACK still precedes anything after it; the test
+ * "a failed interactive transaction writes nothing" guards that.
  */
 export function pgliteAdapterFactory(pglite: PGlite): PrismaPGlite {
-  const factory = new PrismaPGlite(pglite);
-  const connect = factory.connect.bind(factory);
-  factory.connect = async () => {
-    const adapter = await connect();
-    const start = adapter.startTransaction.bind(adapter);
-    adapter.startTransaction = async (isolationLevel) => {
-      const tx = (await start(isolationLevel)) as unknown as AdapterTransaction;
-      tx.rollback = async () => {
-        await tx.client.rollback();
-        tx.txDeferred.resolve();
-        return tx.txResultPromise;
-      };
-      return tx as never;
-    };
-    return adapter;
-  };
-  return factory;
+  return new PrismaPGlite(pglite);
 }

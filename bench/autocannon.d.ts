@@ -1,0 +1,48 @@
+// autocannon 8 ships no types: only what bench/lib/load.ts uses is declared.
+declare module 'autocannon' {
+  namespace autocannon {
+    interface Options {
+      url: string;
+      method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+      headers?: Record<string, string>;
+      body?: string;
+      connections?: number;
+      /** Seconds. */
+      duration?: number;
+      /** Per-request timeout, seconds. */
+      timeout?: number;
+      pipelining?: number;
+    }
+
+    /** hdr-histogram summary; latencies in ms, requests per 1 s sample. */
+    interface Histogram {
+      average: number;
+      mean: number;
+      stddev: number;
+      min: number;
+      max: number;
+      total: number;
+      p50: number;
+      p90: number;
+      p97_5: number;
+      p99: number;
+    }
+
+    interface Result {
+      latency: Histogram;
+      requests: Histogram & { sent: number };
+      throughput: Histogram;
+      /** Seconds actually run. */
+      duration: number;
+      errors: number;
+      timeouts: number;
+      non2xx: number;
+      resets: number;
+      '2xx': number;
+    }
+  }
+
+  /** Without a callback, returns a promise of the result. */
+  function autocannon(options: autocannon.Options): Promise<autocannon.Result>;
+  export = autocannon;
+}

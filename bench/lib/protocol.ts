@@ -1,0 +1,12 @@
+// Messages between run.ts and a server child over the IPC channel. IPC rather
+// than HTTP, so probing a server never adds a branch to the path being measured.
+
+export type ToServer =
+  /** Start (on) or stop (off) recording SQL texts; stopping replies with them. */
+  | { id: number; type: 'trace'; on: boolean }
+  /** Counters since start: SQL statements sent, resident memory. */
+  | { id: number; type: 'stats' };
+
+export type Reply = { id: number; type: 'reply'; statements?: string[]; sqlCount?: number; rssBytes?: number };
+
+export type FromServer = { type: 'listening'; port: number } | Reply;

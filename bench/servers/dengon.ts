@@ -1,0 +1,20 @@
+// Dengon as deployed: buildApp over PostgreSQL, production mode, no logging
+// (a log line per request would measure pino, not Dengon).
+import { buildApp } from '../../src/app.ts';
+import { systemClock } from '../../src/clock.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { loadConfig } from '../../src/env.ts';
+import { createLogger } from '../../src/logger.ts';
+import { serve } from './serve.ts';
+
+const config = loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the bench database)');
+
+// The parent already migrated the bench database: no migrate() here.
+const db = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
+const app = buildApp({ db, clock: systemClock, config, logger: createLogger(config.logLevel) });
+
+await serve('dengon', app, async () => {
+  await app.dispose();
+  await db.close();
+});
