@@ -15,6 +15,7 @@ export const PlanEnum = builder.enumType(Plan, { name: 'Plan' });
 
 export const AccountType = builder.prismaNode('Account', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Account')] }),
   description: 'A business ("official") account run by up to 100 members.',

@@ -4,6 +4,7 @@ import { forbidden } from '../../errors.ts';
 
 builder.prismaNode('AuditEvent', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'AuditEvent')] }),
   description: 'Who did what, when: written in the same transaction as the change.',

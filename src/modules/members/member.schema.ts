@@ -11,6 +11,7 @@ const InvitationStatusEnum = builder.enumType(InvitationStatus, { name: 'Invitat
 
 builder.prismaNode('Member', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Member')] }),
   description: 'A user\'s membership of an account, with a role (R-MEMBER-2).',
@@ -24,6 +25,7 @@ builder.prismaNode('Member', {
 
 builder.prismaNode('Invitation', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Invitation')] }),
   description: 'An invitation of an email address into an account with a role.',
@@ -38,14 +40,18 @@ builder.prismaNode('Invitation', {
 });
 
 builder.prismaObjectFields('Account', (t) => ({
-  members: t.relatedConnection('members', {
-    cursor: 'id',
-    description: 'Oldest first; at most 100 per page.',
-    totalCount: true,
-    query: (_args, ctx) => ({
-      where: accessibleWhere(ctx.ability, 'read', 'Member'),
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    }),
+  // A top-level findMany rather than a nested relation, so the page size
+  // becomes a LIMIT in SQL instead of a cut made after reading every row.
+  members: t.prismaConnection({
+      type: 'Member',
+      cursor: 'id',
+      description: 'Oldest first; at most 100 per page. The total is `memberCount`.',
+      resolve: (query, account, _args, ctx) =>
+        ctx.deps.db.prisma.member.findMany({
+          ...query,
+          where: { accountId: account.id, AND: [accessibleWhere(ctx.ability, 'read', 'Member')] },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        }),
   }),
   invitations: t.prismaConnection({
     type: 'Invitation',

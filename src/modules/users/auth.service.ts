@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import { ConflictError, InvalidCredentialsError } from '../../errors.ts';
-import type { User } from '../../generated/prisma/client.ts';
+import type { Role, User } from '../../generated/prisma/client.ts';
 import type { Membership } from '../../auth/ability.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/password.ts';
 import { hashToken, newToken } from '../../auth/token.ts';
@@ -61,20 +61,22 @@ export async function signOut(deps: { tx: Tx; clock: Clock }, tokenId: string): 
 
 export type Viewer = { userId: string; email: string; tokenId: string; memberships: Membership[] };
 
+type TokenRow = { tokenId: string; expiresAt: Date; revokedAt: Date | null; userId: string; email: string; accountId: string | null; role: Role | null };
+
 /**
  * Resolves a bearer token to its viewer, with the memberships the ability is
- * built from; null for unknown, expired or revoked tokens.
+ * built from; null for unknown, expired or revoked tokens. One statement:
+ * this runs on every authenticated request.
  */
 export async function authenticate(deps: { tx: Tx; clock: Clock }, token: string): Promise<Viewer | null> {
-  const row = await deps.tx.accessToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: {
-      id: true,
-      expiresAt: true,
-      revokedAt: true,
-      user: { select: { id: true, email: true, memberships: { select: { accountId: true, role: true } } } },
-    },
-  });
-  if (!row || row.revokedAt || row.expiresAt <= deps.clock.now()) return null;
-  return { userId: row.user.id, email: row.user.email, tokenId: row.id, memberships: row.user.memberships };
+  const rows = await deps.tx.$queryRaw<TokenRow[]>`
+    SELECT t.id AS "tokenId", t."expiresAt", t."revokedAt", u.id AS "userId", u.email, m."accountId", m.role::text AS role
+    FROM "AccessToken" t
+    JOIN "User" u ON u.id = t."userId"
+    LEFT JOIN "Member" m ON m."userId" = u.id
+    WHERE t."tokenHash" = ${hashToken(token)}`;
+  const first = rows[0];
+  if (!first || first.revokedAt || first.expiresAt <= deps.clock.now()) return null;
+  const memberships = rows.flatMap((r) => (r.accountId && r.role ? [{ accountId: r.accountId, role: r.role }] : []));
+  return { userId: first.userId, email: first.email, tokenId: first.tokenId, memberships };
 }

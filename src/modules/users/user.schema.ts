@@ -6,6 +6,8 @@ import { type Session, signIn, signOut, signUp } from './auth.service.ts';
 
 export const UserType = builder.prismaNode('User', {
   id: { field: 'id' },
+  // Read only the columns a query asks for (and never passwordHash by accident).
+  select: { id: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'User')] }),
   description: 'A person who signs in; a member of zero or more accounts.',
