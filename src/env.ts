@@ -17,16 +17,19 @@ const duration = (fallback: string) =>
       }
     });
 
+// An empty variable (`DATABASE_URL=`) means unset, as in most shells' configs.
+const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** PostgreSQL connection string; when unset the embedded PGlite database is used. */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: optionalUrl,
   /** Where the embedded database keeps its files. */
   DATA_DIR: z.string().default('./data'),
   /** Pub/sub across instances (subscriptions); in-memory when unset. */
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: optionalUrl,
   /** R-RECALL-1: how long after sending a chat message may be recalled. */
   RECALL_WINDOW: duration('1h'),
   /** Lifetime of a bearer token issued by signIn / signUp. */
@@ -61,9 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    databaseUrl: e.DATABASE_URL || undefined,
+    databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
-    redisUrl: e.REDIS_URL || undefined,
+    redisUrl: e.REDIS_URL,
     recallWindowMs: e.RECALL_WINDOW,
     tokenTtlMs: e.TOKEN_TTL,
     invitationTtlMs: e.INVITATION_TTL,
