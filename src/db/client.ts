@@ -13,10 +13,15 @@ export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$trans
 /** Runs raw SQL outside Prisma: used by the migrator and test setup. */
 export interface SqlDriver {
   readonly kind: 'pglite' | 'postgres';
-  /** Runs a multi-statement script and a recording statement in one transaction. */
-  transaction(script: string, then?: { sql: string; params: unknown[] }): Promise<void>;
+  /** Runs `fn` in one transaction; `exec` takes multi-statement scripts, `query` one statement with parameters. */
+  transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
+}
+
+export interface SqlTx {
+  exec(script: string): Promise<void>;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
 export interface Database {
@@ -57,12 +62,13 @@ export function fromPglite(pglite: PGlite, options: DatabaseOptions = {}): Datab
   const prisma = createClient(pgliteAdapterFactory(pglite), options);
   const driver: SqlDriver = {
     kind: 'pglite',
-    async transaction(script, then) {
-      await pglite.transaction(async (tx) => {
-        await tx.exec(script);
-        if (then) await tx.query(then.sql, then.params);
-      });
-    },
+    transaction: (fn) =>
+      pglite.transaction((tx) =>
+        fn({
+          exec: async (script) => void (await tx.exec(script)),
+          query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+        }),
+      ),
     async query<T>(sql: string, params: unknown[] = []) {
       return (await pglite.query<T>(sql, params)).rows;
     },
@@ -83,13 +89,16 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const driver: SqlDriver = {
     kind: 'postgres',
-    async transaction(script, then) {
+    async transaction(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query(script);
-        if (then) await client.query(then.sql, then.params);
+        const result = await fn({
+          exec: async (script) => void (await client.query(script)),
+          query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+        });
         await client.query('COMMIT');
+        return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;

@@ -6,6 +6,9 @@ import type { SqlDriver } from './client.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
+/** Advisory lock id that serialises migrations across instances. */
+const LOCK_KEY = 727274;
+
 type Migration = { name: string; sql: string; checksum: string };
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
@@ -28,8 +31,12 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * running on a schema that differs from the files would lose data later.
  */
 export async function migrate(driver: SqlDriver, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await driver.query(`CREATE TABLE IF NOT EXISTS "_dengon_migrations" (
-    name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  await driver.transaction(async (tx) => {
+    // Two instances creating the table at once would collide in pg_type.
+    await tx.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS "_dengon_migrations" (
+      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const applied = new Map(
     (await driver.query<{ name: string; checksum: string }>('SELECT name, checksum FROM "_dengon_migrations"')).map(
       (row) => [row.name, row.checksum],
@@ -44,14 +51,17 @@ export async function migrate(driver: SqlDriver, dir = MIGRATIONS_DIR): Promise<
       }
       continue;
     }
-    await driver.transaction(
-      // Serialises concurrent starts on PostgreSQL; harmless on PGlite.
-      `SELECT pg_advisory_xact_lock(727274);\n${migration.sql}`,
-      {
-        sql: 'INSERT INTO "_dengon_migrations" (name, checksum) VALUES ($1, $2)',
-        params: [migration.name, migration.checksum],
-      },
-    );
+    const ran = await driver.transaction(async (tx) => {
+      // Serialises instances starting at once on PostgreSQL (harmless on
+      // PGlite); the one that waited then finds the migration recorded.
+      await tx.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
+      const [raced] = await tx.query('SELECT 1 FROM "_dengon_migrations" WHERE name = $1', [migration.name]);
+      if (raced) return false;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO "_dengon_migrations" (name, checksum) VALUES ($1, $2)', [migration.name, migration.checksum]);
+      return true;
+    });
+    if (!ran) continue;
     done.push(migration.name);
   }
   return done;

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { fromPglite } from '../../src/db/client.ts';
+import { fromPglite, openDatabase } from '../../src/db/client.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { databaseUrl } from '../helpers/template-db.ts';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -45,6 +48,32 @@ describe('migrations', () => {
     const recorded = await db.driver.query<{ name: string }>('SELECT name FROM "_dengon_migrations"');
     expect(recorded.map((r) => r.name)).toEqual(readMigrations(dir).map((m) => m.name));
     await db.close();
+  });
+
+  test('two instances starting at once both come up, each migration applied once', async () => {
+    const template = inject('dbTemplate');
+    if (template.kind === 'postgres') {
+      const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: template.adminUrl });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      const url = databaseUrl(template.adminUrl, name);
+      const [a, b] = [await openDatabase({ kind: 'postgres', url }), await openDatabase({ kind: 'postgres', url })];
+      try {
+        const [ranA, ranB] = await Promise.all([migrate(a.driver, dir), migrate(b.driver, dir)]);
+        expect([...ranA, ...ranB].sort()).toEqual(readMigrations(dir).map((m) => m.name));
+      } finally {
+        await a.close();
+        await b.close();
+        await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+        await admin.end();
+      }
+    } else {
+      const db = fromPglite(await PGlite.create());
+      const [ranA, ranB] = await Promise.all([migrate(db.driver, dir), migrate(db.driver, dir)]);
+      expect([...ranA, ...ranB].sort()).toEqual(readMigrations(dir).map((m) => m.name));
+      await db.close();
+    }
   });
 
   test('a failing migration leaves nothing behind and is not recorded', async () => {
