@@ -2,7 +2,9 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { AppDeps, Context } from './context.ts';
-import { defineAbilityFor } from './auth/ability.ts';
+import { defineAbilityFor, defineFriendAbility } from './auth/ability.ts';
+import { FRIEND_TOKEN_PREFIX } from './auth/token.ts';
+import { authenticateFriend } from './modules/friends/friend.service.ts';
 import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { authenticate } from './modules/users/auth.service.ts';
@@ -72,12 +74,17 @@ export function buildApp(deps: AppDeps): App {
     ],
     context: async ({ request }): Promise<Context> => {
       const header = request.headers.get('authorization');
-      if (!header) return { deps, viewer: null, ability: defineAbilityFor(null) };
+      if (!header) return { deps, viewer: null, friend: null, ability: defineAbilityFor(null) };
       const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
       if (!token) throw unauthenticated('Authorization header must be "Bearer <token>".');
+      if (token.startsWith(FRIEND_TOKEN_PREFIX)) {
+        const friend = await authenticateFriend({ tx: deps.db.prisma }, token);
+        if (!friend) throw unauthenticated('The friend token is unknown or revoked: follow the account again.');
+        return { deps, viewer: null, friend, ability: defineFriendAbility(friend) };
+      }
       const viewer = await authenticate({ tx: deps.db.prisma, clock: deps.clock }, token);
       if (!viewer) throw unauthenticated('The bearer token is unknown, expired or revoked: sign in again.');
-      return { deps, viewer, ability: defineAbilityFor(viewer) };
+      return { deps, viewer, friend: null, ability: defineAbilityFor(viewer) };
     },
   });
 }

@@ -4,6 +4,7 @@ import type { Database } from './db/client.ts';
 import type { Config } from './env.ts';
 import type { AppAbility } from './auth/ability.ts';
 import type { Viewer } from './modules/users/auth.service.ts';
+import type { FriendViewer } from './modules/friends/friend.service.ts';
 
 /** What the app is built from: one per process (tests: one per test file). */
 export type AppDeps = { db: Database; clock: Clock; config: Config; logger: Logger };
@@ -11,8 +12,10 @@ export type AppDeps = { db: Database; clock: Clock; config: Config; logger: Logg
 /** Per-request GraphQL context. */
 export type Context = {
   deps: AppDeps;
-  /** Null when the request carries no bearer token. */
+  /** The member-side user; null without a member token. */
   viewer: Viewer | null;
+  /** The friend-side caller; null without a friend token. Never both. */
+  friend: FriendViewer | null;
   /** The viewer's ability at request start (an anonymous one without a viewer). */
   ability: AppAbility;
 };

@@ -14,6 +14,15 @@ export const ERROR_CODES = {
   INVITATION_EXPIRED: { rule: null, description: 'The invitation is past its expiry.' },
   MEMBER_LIMIT_REACHED: { rule: 'R-MEMBER-1', description: 'The account already has the maximum number of members.' },
   LAST_ADMIN: { rule: 'R-MEMBER-3', description: 'The account must keep at least one ADMIN.' },
+  CHAT_NOT_OPEN: { rule: 'R-CHAT-1', description: 'The friend has not written yet; members can write only after that.' },
+  FRIEND_NOT_REACHABLE: { rule: null, description: 'The friend blocked or unfollowed the account: nothing can be delivered.' },
+  IDEMPOTENCY_KEY_REUSED: { rule: 'R-SAFE-1', description: 'The idempotency key was used before for a different request.' },
+  RECALL_WINDOW_EXPIRED: { rule: 'R-RECALL-1', description: 'The recall window after sending has passed.' },
+  NOT_RECALLABLE: { rule: 'R-RECALL-2', description: 'Only messages a member typed into a chat can be recalled.' },
+  ALREADY_RECALLED: { rule: 'R-RECALL-5', description: 'The message was already recalled.' },
+  ALREADY_REPORTED: { rule: null, description: 'You already reported this message.' },
+  TAG_LIMIT_REACHED: { rule: 'R-TAG-1', description: 'Too many chat tags on the friend or in the account.' },
+  TAG_NAME_TAKEN: { rule: 'R-TAG-1', description: 'A chat tag with this name (ignoring case) exists.' },
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
   FORBIDDEN: { rule: null, description: 'Your role does not allow this.' },
@@ -54,7 +63,7 @@ export class NotFoundError extends AppError {
 
 /** A count-based limit (R-MEMBER-1 …): carries the limit that was hit. */
 export class LimitReachedError extends AppError {
-  constructor(code: 'MEMBER_LIMIT_REACHED', readonly limit: number, message: string) {
+  constructor(code: 'MEMBER_LIMIT_REACHED' | 'TAG_LIMIT_REACHED', readonly limit: number, message: string) {
     super(code, message);
   }
 }
@@ -73,8 +82,52 @@ export class InvalidCredentialsError extends AppError {
 
 /** Conflicts with existing state: email taken, already a member, invitation no longer pending. */
 export class ConflictError extends AppError {
-  constructor(code: 'EMAIL_TAKEN' | 'ALREADY_MEMBER' | 'INVITATION_NOT_PENDING' | 'INVITATION_EXPIRED', message: string) {
+  constructor(
+    code:
+      | 'EMAIL_TAKEN'
+      | 'ALREADY_MEMBER'
+      | 'INVITATION_NOT_PENDING'
+      | 'INVITATION_EXPIRED'
+      | 'CHAT_NOT_OPEN'
+      | 'IDEMPOTENCY_KEY_REUSED'
+      | 'ALREADY_RECALLED'
+      | 'ALREADY_REPORTED'
+      | 'TAG_NAME_TAKEN',
+    message: string,
+  ) {
     super(code, message);
+  }
+}
+
+/** R-RECALL-1 / R-RECALL-5: names when the window ended. */
+export class RecallWindowExpiredError extends AppError {
+  constructor(
+    readonly sentAt: Date,
+    readonly windowEndsAt: Date,
+  ) {
+    super('RECALL_WINDOW_EXPIRED', `The recall window ended at ${windowEndsAt.toISOString()}, one window after the message was sent (R-RECALL-1).`);
+  }
+}
+
+/** R-RECALL-2 / R-RECALL-5: names the kind (and direction) that cannot be recalled. */
+export class NotRecallableError extends AppError {
+  constructor(
+    readonly kind: string,
+    readonly direction: string,
+  ) {
+    super(
+      'NOT_RECALLABLE',
+      direction === 'INCOMING'
+        ? 'A message the friend wrote cannot be recalled by the account (R-RECALL-1).'
+        : `A ${kind} message can never be recalled (R-RECALL-2); only chat messages a member typed can.`,
+    );
+  }
+}
+
+/** The friend blocked or unfollowed: nothing reaches them. */
+export class FriendNotReachableError extends AppError {
+  constructor(readonly friendStatus: string) {
+    super('FRIEND_NOT_REACHABLE', `The friend is ${friendStatus.toLowerCase()}: the message cannot be delivered.`);
   }
 }
 

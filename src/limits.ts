@@ -10,3 +10,16 @@ export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 200;
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_NAME_LENGTH = 100;
+
+/** Text message length (characters). */
+export const MAX_TEXT_LENGTH = 5_000;
+/** Media sent by reference: size ceilings per type (bytes). */
+export const MAX_MEDIA_BYTES = { image: 10 * 1024 * 1024, video: 200 * 1024 * 1024, file: 50 * 1024 * 1024 } as const;
+export const MAX_URL_LENGTH = 2_000;
+export const MAX_CARD_ACTIONS = 4;
+/** R-TAG-1: chat tags per friend and per account. */
+export const MAX_TAGS_PER_FRIEND = 10;
+export const MAX_TAGS_PER_ACCOUNT = 200;
+export const MAX_TAG_NAME_LENGTH = 20;
+export const MAX_REPORT_REASON_LENGTH = 500;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;

@@ -6,13 +6,24 @@ import {
   type Subjects,
   type WhereInputOf,
 } from '@casl/prisma/runtime';
-import type { Account, AuditEvent, Invitation, Member, Prisma, Role, User } from '../generated/prisma/client.ts';
+import type { Account, AuditEvent, Chat, ChatTag, Friend, Invitation, Member, Message, Prisma, Role, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
 type PrismaQuery = PrismaQueryOf<Prisma.TypeMap>;
-type AppSubjects = Subjects<{ Account: Account; Member: Member; Invitation: Invitation; AuditEvent: AuditEvent; User: User }>;
-export type SubjectName = 'Account' | 'Member' | 'Invitation' | 'AuditEvent' | 'User';
+type SubjectMap = {
+  Account: Account;
+  Member: Member;
+  Invitation: Invitation;
+  AuditEvent: AuditEvent;
+  User: User;
+  Friend: Friend;
+  Chat: Chat;
+  Message: Message;
+  ChatTag: ChatTag;
+};
+type AppSubjects = Subjects<SubjectMap>;
+export type SubjectName = keyof SubjectMap;
 
 export type Action =
   | 'read'
@@ -28,7 +39,18 @@ export type Action =
   | 'remove'
   | 'leave'
   /** Statistics fields (R-MEMBER-2: hidden from OPERATOR_NO_SEND_NO_STATS). */
-  | 'readStats';
+  | 'readStats'
+  /** Write into a chat (Chat subject; R-MEMBER-2 send permission). */
+  | 'send'
+  /** Take back a sent chat message (R-RECALL-1: send permission only). */
+  | 'recall'
+  /** Hide a message from the account's view (R-DELETE-1). */
+  | 'hide'
+  /** See messages hidden from the account's view. */
+  | 'readHidden'
+  | 'delete'
+  /** Put or take a chat tag on a friend. */
+  | 'tag';
 
 export type AppAbility = Ability<[Action, AppSubjects | 'all'], PrismaQuery>;
 
@@ -50,12 +72,22 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       can('read', 'Account', { id: accountId });
       can('read', 'Member', { accountId });
       can('leave', 'Member', { accountId, userId: actor.userId });
+      can('read', ['Friend', 'Chat', 'Message', 'ChatTag'], { accountId });
+      can('update', 'Chat', { accountId }); // mark read
+      can('create', 'ChatTag', { accountId });
+      can('tag', 'Friend', { accountId });
       if (role !== 'OPERATOR_NO_SEND_NO_STATS') can('readStats', 'Account', { id: accountId });
+      if (role === 'ADMIN' || role === 'OPERATOR') {
+        can('send', 'Chat', { accountId });
+        can(['recall', 'hide'], 'Message', { accountId });
+        can(['update', 'delete'], 'ChatTag', { accountId });
+      }
       if (role === 'ADMIN') {
         can(['update', 'invite'], 'Account', { id: accountId });
         can(['read', 'revoke'], 'Invitation', { accountId });
         can(['changeRole', 'remove'], 'Member', { accountId });
         can('read', 'AuditEvent', { accountId });
+        can('readHidden', 'Message', { accountId });
       }
     }
   }
@@ -65,7 +97,18 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
   return build();
 }
 
-type SubjectRow<N extends SubjectName> = { Account: Account; Member: Member; Invitation: Invitation; AuditEvent: AuditEvent; User: User }[N];
+/**
+ * What a friend token may do: only its own chat, never any member operation.
+ * Messages hidden by the account stay visible to the friend (R-DELETE-1).
+ */
+export function defineFriendAbility(friend: { friendId: string; accountId: string }): AppAbility {
+  const { can, build } = new AbilityBuilder<AppAbility>(createPrismaAbility);
+  can('read', 'Friend', { id: friend.friendId });
+  can('read', 'Chat', { friendId: friend.friendId });
+  return build();
+}
+
+type SubjectRow<N extends SubjectName> = SubjectMap[N];
 
 export function can<N extends SubjectName>(ability: AppAbility, action: Action, name: N, row: Partial<SubjectRow<N>>): boolean {
   return ability.can(action, subject(name, row as never) as never);

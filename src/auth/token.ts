@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-const PREFIX = 'dgn_';
+/** Member tokens and friend tokens are told apart by prefix, never interchangeable. */
+export const MEMBER_TOKEN_PREFIX = 'dgn_';
+export const FRIEND_TOKEN_PREFIX = 'dgnf_';
 
 /** 256 random bits; only the sha256 is stored, so a database leak yields no usable token. */
-export function newToken(): { token: string; hash: string } {
-  const token = PREFIX + randomBytes(32).toString('base64url');
+export function newToken(prefix = MEMBER_TOKEN_PREFIX): { token: string; hash: string } {
+  const token = prefix + randomBytes(32).toString('base64url');
   return { token, hash: hashToken(token) };
 }
 

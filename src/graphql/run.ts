@@ -4,10 +4,24 @@ import { defineAbilityFor } from '../auth/ability.ts';
 import { unauthenticated } from '../errors.ts';
 import type { Deps } from '../modules/accounts/account.service.ts';
 import type { Viewer } from '../modules/users/auth.service.ts';
+import type { FriendDeps, FriendViewer } from '../modules/friends/friend.service.ts';
 
 export function requireViewer(ctx: Context): Viewer {
+  if (ctx.friend) throw unauthenticated('This operation needs a member token; a friend token reaches only friend operations.');
   if (!ctx.viewer) throw unauthenticated();
   return ctx.viewer;
+}
+
+export function requireFriend(ctx: Context): FriendViewer {
+  if (ctx.viewer) throw unauthenticated('This operation needs a friend token (from friendFollow); member tokens cannot act as a friend.');
+  if (!ctx.friend) throw unauthenticated('Send the friend token from friendFollow: Authorization: Bearer dgnf_…');
+  return ctx.friend;
+}
+
+/** Runs a friend's mutation in one transaction, as that friend. */
+export function asFriend<T>(ctx: Context, fn: (deps: FriendDeps) => Promise<T>): Promise<T> {
+  const friend = requireFriend(ctx);
+  return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, friend }));
 }
 
 /** One mutation, one transaction: anything thrown rolls everything back. */

@@ -5,6 +5,9 @@ import '../modules/users/user.schema.ts';
 import '../modules/accounts/account.schema.ts';
 import '../modules/members/member.schema.ts';
 import '../modules/audit/audit.schema.ts';
+import '../modules/friends/friend.schema.ts';
+import '../modules/chats/message-content.schema.ts';
+import '../modules/chats/chat.schema.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

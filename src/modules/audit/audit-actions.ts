@@ -7,6 +7,11 @@ export const AUDIT = {
   memberRoleChanged: 'member.role_changed',
   memberRemoved: 'member.removed',
   memberLeft: 'member.left',
+  messageRecalled: 'message.recalled',
+  messageHidden: 'message.hidden',
+  chatTagCreated: 'chat_tag.created',
+  chatTagRenamed: 'chat_tag.renamed',
+  chatTagDeleted: 'chat_tag.deleted',
 } as const;
 
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { Chat, Message } from '../../generated/prisma/client.ts';
+import type { Tx } from '../../db/client.ts';
+import { assertCan, can } from '../../auth/ability.ts';
+import { ConflictError, FriendNotReachableError, NotFoundError } from '../../errors.ts';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
+import type { Deps } from '../accounts/account.service.ts';
+import type { FriendDeps } from '../friends/friend.service.ts';
+import { parseInput } from '../validate.ts';
+import { MessageContent } from './message-content.ts';
+
+const ContentInput = z.object({ content: MessageContent });
+
+/** Loads a chat the member may read; any other id is NOT_FOUND (tenancy). */
+export async function loadChat(deps: Deps, chatId: string): Promise<Chat & { friend: { status: string; notificationsEnabled: boolean } }> {
+  const chat = await deps.tx.chat.findUnique({
+    where: { id: chatId },
+    include: { friend: { select: { status: true, notificationsEnabled: true } } },
+  });
+  if (!chat || !can(deps.actor.ability, 'read', 'Chat', chat)) throw new NotFoundError('chatId');
+  return chat;
+}
+
+/**
+ * The friend writes to the account. The first message opens the chat for
+ * members (R-CHAT-1); every one counts as unread for the account.
+ */
+export async function friendSendMessage(deps: FriendDeps, input: { content: unknown }): Promise<Message> {
+  const { content } = parseInput(ContentInput, input);
+  const { tx, clock, friend } = deps;
+  const now = clock.now();
+  const chat = await tx.chat.findUniqueOrThrow({ where: { friendId: friend.friendId } });
+  await tx.chat.update({
+    where: { id: chat.id },
+    data: { openedAt: chat.openedAt ?? now, lastMessageAt: now, unreadCount: { increment: 1 } },
+  });
+  return tx.message.create({
+    data: {
+      accountId: friend.accountId,
+      chatId: chat.id,
+      direction: 'INCOMING',
+      kind: 'CHAT',
+      contentType: content.type,
+      content,
+      sentAt: now,
+    },
+  });
+}
+
+const SendInput = z.object({
+  chatId: z.string(),
+  content: MessageContent,
+  idempotencyKey: z.string().trim().min(1, 'must not be empty').max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`),
+});
+
+const SEND_SCOPE = 'sendChatMessage';
+
+/**
+ * A member with send permission (R-MEMBER-2) types into an open chat
+ * (R-CHAT-1). Idempotent (R-SAFE-1): the same key returns the first message,
+ * also when two requests race, and a key reused for another request is refused.
+ */
+export async function sendChatMessage(deps: Deps, input: { chatId: string; content: unknown; idempotencyKey: string }): Promise<Message> {
+  const data = parseInput(SendInput, input);
+  const { tx, clock, actor } = deps;
+  const chat = await loadChat(deps, data.chatId);
+  assertCan(actor.ability, 'send', 'Chat', chat);
+
+  const requestHash = createHash('sha256').update(JSON.stringify([chat.id, data.content])).digest('hex');
+  const previous = await claimIdempotencyKey(tx, { accountId: chat.accountId, key: data.idempotencyKey, requestHash, now: clock.now() });
+  if (previous) return previous;
+
+  if (!chat.openedAt) {
+    throw new ConflictError('CHAT_NOT_OPEN', 'The friend has not written to the account yet; members can write once they have (R-CHAT-1).');
+  }
+  if (chat.friend.status !== 'FOLLOWING') throw new FriendNotReachableError(chat.friend.status);
+
+  const now = clock.now();
+  const message = await tx.message.create({
+    data: {
+      accountId: chat.accountId,
+      chatId: chat.id,
+      direction: 'OUTGOING',
+      kind: 'CHAT',
+      senderUserId: actor.userId,
+      contentType: data.content.type,
+      content: data.content,
+      sentAt: now,
+      // The platform pushes a preview at once; a recall cannot take it back (R-RECALL-6).
+      notifiedAt: chat.friend.notificationsEnabled ? now : null,
+    },
+  });
+  await tx.chat.update({ where: { id: chat.id }, data: { lastMessageAt: now } });
+  await tx.idempotencyRecord.update({
+    where: { accountId_scope_key: { accountId: chat.accountId, scope: SEND_SCOPE, key: data.idempotencyKey } },
+    data: { resultId: message.id },
+  });
+  return message;
+}
+
+/**
+ * Records the key, or returns the message an earlier request with it sent.
+ * INSERT … ON CONFLICT DO NOTHING makes a racing duplicate wait for the first
+ * transaction and then see its record, so only one message is ever written.
+ */
+async function claimIdempotencyKey(
+  tx: Tx,
+  claim: { accountId: string; key: string; requestHash: string; now: Date },
+): Promise<Message | null> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "IdempotencyRecord" ("accountId", scope, key, "requestHash", "createdAt")
+    VALUES (${claim.accountId}::uuid, ${SEND_SCOPE}, ${claim.key}, ${claim.requestHash}, ${claim.now})
+    ON CONFLICT DO NOTHING`;
+  if (inserted === 1) return null;
+  const record = await tx.idempotencyRecord.findUniqueOrThrow({
+    where: { accountId_scope_key: { accountId: claim.accountId, scope: SEND_SCOPE, key: claim.key } },
+  });
+  if (record.requestHash !== claim.requestHash || !record.resultId) {
+    throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey: already used for a different message; use a new key for a new message (R-SAFE-1).');
+  }
+  return tx.message.findUniqueOrThrow({ where: { id: record.resultId } });
+}
+
+/** The account has read the chat: its unread count returns to zero. */
+export async function markChatRead(deps: Deps, chatId: string): Promise<Chat> {
+  const chat = await loadChat(deps, chatId);
+  assertCan(deps.actor.ability, 'update', 'Chat', chat);
+  return deps.tx.chat.update({ where: { id: chat.id }, data: { unreadCount: 0 } });
+}
+
+/** The friend has read the account's messages so far (R-RECALL-6 reports it). */
+export async function friendMarkRead(deps: FriendDeps): Promise<number> {
+  const chat = await deps.tx.chat.findUniqueOrThrow({ where: { friendId: deps.friend.friendId }, select: { id: true } });
+  const { count } = await deps.tx.message.updateMany({
+    where: { chatId: chat.id, direction: 'OUTGOING', readByFriendAt: null },
+    data: { readByFriendAt: deps.clock.now() },
+  });
+  return count;
+}
+
+export const NO_CONTENT = Prisma.DbNull;

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { Clock } from '../../clock.ts';
+import type { Tx } from '../../db/client.ts';
+import { NotFoundError } from '../../errors.ts';
+import type { Friend, FriendStatus } from '../../generated/prisma/client.ts';
+import { FRIEND_TOKEN_PREFIX, hashToken, newToken } from '../../auth/token.ts';
+import { MAX_NAME_LENGTH } from '../../limits.ts';
+import { boundedText, parseInput } from '../validate.ts';
+
+/** Who a friend token speaks for. */
+export type FriendViewer = { friendId: string; accountId: string; tokenId: string; status: FriendStatus };
+export type FriendDeps = { tx: Tx; clock: Clock; friend: FriendViewer };
+
+const FollowInput = z.object({ accountId: z.string(), displayName: boundedText(MAX_NAME_LENGTH) });
+
+/**
+ * A person adds the account as a friend: the friend, their token and their
+ * (not yet open, R-CHAT-1) chat are created together.
+ */
+export async function follow(
+  deps: { tx: Tx; clock: Clock },
+  input: z.input<typeof FollowInput>,
+): Promise<{ friend: Friend; token: string }> {
+  const data = parseInput(FollowInput, input);
+  const account = await deps.tx.account.findUnique({ where: { id: data.accountId }, select: { id: true } });
+  if (!account) throw new NotFoundError('accountId');
+  const now = deps.clock.now();
+  const { token, hash } = newToken(FRIEND_TOKEN_PREFIX);
+  const friend = await deps.tx.friend.create({
+    data: {
+      accountId: account.id,
+      displayName: data.displayName,
+      followedAt: now,
+      statusChangedAt: now,
+      tokens: { create: { tokenHash: hash, createdAt: now } },
+      chat: { create: { accountId: account.id, createdAt: now } },
+    },
+  });
+  return { friend, token };
+}
+
+/** Blocking stops every delivery to the friend; unblocking resumes them. */
+export async function setFriendStatus(deps: FriendDeps, status: FriendStatus): Promise<Friend> {
+  return deps.tx.friend.update({
+    where: { id: deps.friend.friendId },
+    data: { status, statusChangedAt: deps.clock.now() },
+  });
+}
+
+export async function setNotifications(deps: FriendDeps, enabled: boolean): Promise<Friend> {
+  return deps.tx.friend.update({ where: { id: deps.friend.friendId }, data: { notificationsEnabled: enabled } });
+}
+
+/** Resolves a friend token; null when unknown or revoked. Unfollowed friends lose their token's use. */
+export async function authenticateFriend(deps: { tx: Tx }, token: string): Promise<FriendViewer | null> {
+  const row = await deps.tx.friendToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, revokedAt: true, friend: { select: { id: true, accountId: true, status: true } } },
+  });
+  if (!row || row.revokedAt || row.friend.status === 'UNFOLLOWED') return null;
+  return { friendId: row.friend.id, accountId: row.friend.accountId, tokenId: row.id, status: row.friend.status };
+}
