@@ -18,7 +18,7 @@ export const ARMOR = {
   maxAliases: { n: 15 },
   maxTokens: { n: 2_000 },
   maxDirectives: { n: 20 },
-  costLimit: { maxCost: 5_000 },
+  costLimit: { maxCost: 15_000 },
 };
 
 // graphql can be loaded twice (its ESM and CJS builds, by different
