@@ -203,3 +203,31 @@ describe('friend and member tokens never cross', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('chat list', () => {
+  test('account.chats(first: 50) with friend, last message and tags takes as many SQL statements as first: 5', async () => {
+    const admin = await signUp(app);
+    const accountId = await createAccount(app, admin.token);
+    for (let i = 0; i < 12; i++) {
+      const friend = await follow(app, accountId, `F${i}`);
+      await friendSays(app, friend.token, { text: `hello ${i}` });
+      app.clock.advance(1000);
+    }
+    const count = async (first: number) => {
+      app.queries.length = 0;
+      const res = await app.gql(
+        `query($a: ID!, $n: Int!) { account(id: $a) { chats(first: $n) { edges { node { unreadCount friend { displayName } lastMessage { sentAt content { ... on TextContent { text } } } } } } } }`,
+        { a: accountId, n: first },
+        admin.token,
+      );
+      expect(res.errors).toBeUndefined();
+      return { rows: res.data.account.chats.edges.length, sql: app.queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(q.trim())).length, first: res.data.account.chats.edges[0].node };
+    };
+    const small = await count(5);
+    const large = await count(50);
+    expect(small.rows).toBe(5);
+    expect(large.rows).toBe(12);
+    expect(large.sql).toBe(small.sql);
+    expect(large.first).toMatchObject({ friend: { displayName: 'F11' }, lastMessage: { content: { text: 'hello 11' } } });
+  });
+});

@@ -39,6 +39,7 @@ builder.prismaNode('Chat', {
     openedAt: t.expose('openedAt', { type: 'DateTime', nullable: true, description: 'When the friend first wrote (R-CHAT-1); members can write only after.' }),
     lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
     unreadCount: t.exposeInt('unreadCount', { description: 'Friend messages the account has not read.' }),
+    lastMessage: t.relation('lastMessage', { nullable: true, description: 'The latest message either side sent (a tombstone once recalled).' }),
     messages: t.prismaConnection({
       type: 'Message',
       cursor: 'id',

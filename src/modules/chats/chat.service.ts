@@ -32,11 +32,7 @@ export async function friendSendMessage(deps: FriendDeps, input: { content: unkn
   const { tx, clock, friend } = deps;
   const now = clock.now();
   const chat = await tx.chat.findUniqueOrThrow({ where: { friendId: friend.friendId } });
-  await tx.chat.update({
-    where: { id: chat.id },
-    data: { openedAt: chat.openedAt ?? now, lastMessageAt: now, unreadCount: { increment: 1 } },
-  });
-  return tx.message.create({
+  const message = await tx.message.create({
     data: {
       accountId: friend.accountId,
       chatId: chat.id,
@@ -47,6 +43,11 @@ export async function friendSendMessage(deps: FriendDeps, input: { content: unkn
       sentAt: now,
     },
   });
+  await tx.chat.update({
+    where: { id: chat.id },
+    data: { openedAt: chat.openedAt ?? now, lastMessageAt: now, lastMessageId: message.id, unreadCount: { increment: 1 } },
+  });
+  return message;
 }
 
 const SendInput = z.object({
@@ -92,7 +93,7 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
       notifiedAt: chat.friend.notificationsEnabled ? now : null,
     },
   });
-  await tx.chat.update({ where: { id: chat.id }, data: { lastMessageAt: now } });
+  await tx.chat.update({ where: { id: chat.id }, data: { lastMessageAt: now, lastMessageId: message.id } });
   await tx.idempotencyRecord.update({
     where: { accountId_scope_key: { accountId: chat.accountId, scope: SEND_SCOPE, key: data.idempotencyKey } },
     data: { resultId: message.id },
