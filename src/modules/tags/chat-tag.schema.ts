@@ -1,3 +1,4 @@
+import { getRefFromModel } from '@pothos/plugin-prisma';
 import { builder } from '../../graphql/builder.ts';
 import { accessibleWhere } from '../../auth/ability.ts';
 import { ConflictError, LimitReachedError, NotFoundError, ValidationError } from '../../errors.ts';
@@ -56,23 +57,27 @@ const ChatTagDeletionType = builder.objectRef<ChatTagDeletion>('ChatTagDeletion'
   }),
 });
 
+// Mutations are plain fields, not prismaField (which promises the plugin the row was
+// read with its query): the services return bare rows, and for a row it did not
+// load itself the plugin loads what the selection needs (tags, counts) by id.
+const FriendType = getRefFromModel('Friend', builder);
 const TAG_ERRORS = [ValidationError, NotFoundError, LimitReachedError, ConflictError];
 
 builder.mutationFields((t) => ({
-  createChatTag: t.prismaField({
-    type: 'ChatTag',
+  createChatTag: t.field({
+    type: ChatTagType,
     description: 'Any member. Names are 1..20 characters, unique per account ignoring case; at most 200 tags per account (R-TAG-1).',
     errors: { types: TAG_ERRORS },
     args: { accountId: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
-    resolve: (_q, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => createChatTag(deps, { accountId: decodeId('accountId', String(args.accountId), 'Account'), name: args.name })),
   }),
-  renameChatTag: t.prismaField({
-    type: 'ChatTag',
+  renameChatTag: t.field({
+    type: ChatTagType,
     description: 'ADMIN/OPERATOR. The new name follows the same rules as in createChatTag.',
     errors: { types: TAG_ERRORS },
     args: { tagId: t.arg.id({ required: true }), name: t.arg.string({ required: true }) },
-    resolve: (_q, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => renameChatTag(deps, { tagId: decodeId('tagId', String(args.tagId), 'ChatTag'), name: args.name })),
   }),
   deleteChatTag: t.field({
@@ -82,12 +87,12 @@ builder.mutationFields((t) => ({
     args: { tagId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => asMember(ctx, (deps) => deleteChatTag(deps, decodeId('tagId', String(args.tagId), 'ChatTag'))),
   }),
-  tagFriend: t.prismaField({
-    type: 'Friend',
+  tagFriend: t.field({
+    type: FriendType,
     description: 'Any member. Puts a tag on a friend of the same account; at most 10 per friend (R-TAG-1). Tagging twice changes nothing.',
     errors: { types: TAG_ERRORS },
     args: { friendId: t.arg.id({ required: true }), tagId: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         tagFriend(deps, {
           friendId: decodeId('friendId', String(args.friendId), 'Friend'),
@@ -95,12 +100,12 @@ builder.mutationFields((t) => ({
         }),
       ),
   }),
-  untagFriend: t.prismaField({
-    type: 'Friend',
+  untagFriend: t.field({
+    type: FriendType,
     description: 'Any member. Takes a tag off a friend; a tag the friend does not carry changes nothing.',
     errors: { types: TAG_ERRORS },
     args: { friendId: t.arg.id({ required: true }), tagId: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         untagFriend(deps, {
           friendId: decodeId('friendId', String(args.friendId), 'Friend'),
