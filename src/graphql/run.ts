@@ -34,11 +34,31 @@ export function transaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promis
  * the memberships as they are inside it, so a role changed a moment ago by
  * someone else already counts.
  */
-export function asMember<T>(ctx: Context, fn: (deps: Deps) => Promise<T>): Promise<T> {
+export async function asMember<T>(ctx: Context, fn: (deps: Deps) => Promise<T>): Promise<T> {
   const viewer = requireViewer(ctx);
-  return transaction(ctx, async (tx) => {
-    const memberships = await tx.member.findMany({ where: { userId: viewer.userId }, select: { accountId: true, role: true } });
-    const ability = defineAbilityFor({ userId: viewer.userId, email: viewer.email, memberships });
+  const result = await transaction(ctx, async (tx) => {
+    const ability = defineAbilityFor({ ...viewer, memberships: await membershipsOf(tx, viewer.userId) });
     return fn({ tx, clock: ctx.deps.clock, actor: { userId: viewer.userId, email: viewer.email, ability } });
   });
+  // The result's fields resolve after commit: with the ability as it is now
+  // (an account just created, a membership just ended), not at request start.
+  ctx.viewer = { ...viewer, memberships: await membershipsOf(ctx.deps.db.prisma, viewer.userId) };
+  ctx.ability = defineAbilityFor(ctx.viewer);
+  return result;
+}
+
+/** After signUp / signIn, the rest of the request resolves as the user who just signed in. */
+export async function actAs(ctx: Context, session: { user: { id: string; email: string }; tokenId: string }): Promise<void> {
+  ctx.friend = null;
+  ctx.viewer = {
+    userId: session.user.id,
+    email: session.user.email,
+    tokenId: session.tokenId,
+    memberships: await membershipsOf(ctx.deps.db.prisma, session.user.id),
+  };
+  ctx.ability = defineAbilityFor(ctx.viewer);
+}
+
+function membershipsOf(tx: Tx, userId: string) {
+  return tx.member.findMany({ where: { userId }, select: { accountId: true, role: true } });
 }

@@ -53,11 +53,11 @@ builder.queryField('account', (t) =>
 );
 
 builder.mutationField('createAccount', (t) =>
-  t.prismaField({
-    type: 'Account',
+  t.field({
+    type: AccountType,
     description: 'Creates an account; you become its first ADMIN.',
     errors: { types: [ValidationError] },
     args: { name: t.arg.string({ required: true }) },
-    resolve: (_query, _root, args, ctx) => asMember(ctx, (deps) => createAccount(deps, args)),
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => createAccount(deps, args)),
   }),
 );

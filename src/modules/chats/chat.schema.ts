@@ -28,7 +28,7 @@ const MessageState = builder.enumType('MessageState', {
 
 const stateOf = (m: Pick<Message, 'recalledAt'>) => (m.recalledAt ? 'UNSENT' : 'SENT') as 'UNSENT' | 'SENT';
 
-builder.prismaNode('Chat', {
+const ChatType = builder.prismaNode('Chat', {
   id: { field: 'id' },
   select: { id: true, accountId: true },
   nullable: true,
@@ -63,7 +63,7 @@ builder.prismaNode('Chat', {
   }),
 });
 
-builder.prismaNode('Message', {
+const MessageType = builder.prismaNode('Message', {
   id: { field: 'id' },
   select: { id: true },
   nullable: true,
@@ -112,7 +112,7 @@ builder.prismaObjectField('Account', 'chats', (t) =>
 const RecallResultType = builder.objectRef<RecallResult>('RecallResult').implement({
   description: 'The tombstone, and what the recall could not take back (R-RECALL-6).',
   fields: (t) => ({
-    message: t.prismaField({ type: 'Message', resolve: (_q, r) => r.message }),
+    message: t.field({ type: MessageType, resolve: (r) => r.message }),
     friendNotified: t.exposeBoolean('friendNotified', { description: 'A notification preview had already reached the friend\'s device.' }),
     friendRead: t.exposeBoolean('friendRead', { description: 'The friend had already read it.' }),
     reported: t.exposeBoolean('reported', { description: 'The friend had reported it; the report keeps its copy (R-RECALL-4).' }),
@@ -147,8 +147,8 @@ builder.objectType(FriendNotReachableError, {
 const CHAT_ERRORS = [ValidationError, NotFoundError, ConflictError, FriendNotReachableError];
 
 builder.mutationFields((t) => ({
-  sendChatMessage: t.prismaField({
-    type: 'Message',
+  sendChatMessage: t.field({
+    type: MessageType,
     description: 'ADMIN/OPERATOR: write into an open chat. Retrying with the same idempotencyKey returns the first message (R-SAFE-1).',
     errors: { types: CHAT_ERRORS },
     args: {
@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
       content: t.arg({ type: MessageContentInput, required: true }),
       idempotencyKey: t.arg.string({ required: true, description: 'Client-chosen, unique per message (e.g. a UUID).' }),
     },
-    resolve: (_q, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         sendChatMessage(deps, {
           chatId: decodeId('chatId', String(args.chatId), 'Chat'),
@@ -175,19 +175,19 @@ builder.mutationFields((t) => ({
         recallMessage({ ...deps, recallWindowMs: ctx.deps.config.recallWindowMs }, decodeId('messageId', String(args.messageId), 'Message')),
       ),
   }),
-  hideMessage: t.prismaField({
-    type: 'Message',
+  hideMessage: t.field({
+    type: MessageType,
     description: "ADMIN/OPERATOR: hide a message from the account's view only (R-DELETE-1); the friend still sees it.",
     errors: { types: [ValidationError, NotFoundError] },
     args: { messageId: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => asMember(ctx, (deps) => hideMessage(deps, decodeId('messageId', String(args.messageId), 'Message'))),
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => hideMessage(deps, decodeId('messageId', String(args.messageId), 'Message'))),
   }),
-  markChatRead: t.prismaField({
-    type: 'Chat',
+  markChatRead: t.field({
+    type: ChatType,
     description: 'The account has read the chat: unreadCount returns to 0.',
     errors: { types: [ValidationError, NotFoundError] },
     args: { chatId: t.arg.id({ required: true }) },
-    resolve: (_q, _root, args, ctx) => asMember(ctx, (deps) => markChatRead(deps, decodeId('chatId', String(args.chatId), 'Chat'))),
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => markChatRead(deps, decodeId('chatId', String(args.chatId), 'Chat'))),
   }),
 }));
 
@@ -240,12 +240,12 @@ builder.queryField('friendChat', (t) =>
 );
 
 builder.mutationFields((t) => ({
-  friendSendMessage: t.prismaField({
+  friendSendMessage: t.field({
     type: FriendMessage,
     description: 'Friend side: write to the account. The first message opens the chat for members (R-CHAT-1).',
     errors: { types: [ValidationError] },
     args: { content: t.arg({ type: MessageContentInput, required: true }) },
-    resolve: (_q, _root, args, ctx) => asFriend(ctx, (deps) => friendSendMessage(deps, { content: fromContentInput(args.content) })),
+    resolve: (_root, args, ctx) => asFriend(ctx, (deps) => friendSendMessage(deps, { content: fromContentInput(args.content) })),
   }),
   friendMarkRead: t.int({
     description: "Friend side: you read the account's messages; returns how many were newly read.",

@@ -2,14 +2,15 @@ import { builder } from '../../graphql/builder.ts';
 import { accessibleWhere, can } from '../../auth/ability.ts';
 import { ConflictError, forbidden, LastAdminError, LimitReachedError, NotFoundError, ValidationError } from '../../errors.ts';
 import { InvitationStatus } from '../../generated/prisma/enums.ts';
-import { decodeId } from '../../graphql/global-id.ts';
+import { decodeId, encodeGlobalId } from '../../graphql/global-id.ts';
+import type { Member } from '../../generated/prisma/client.ts';
 import { asMember } from '../../graphql/run.ts';
 import { RoleEnum } from '../accounts/account.schema.ts';
 import { acceptInvitation, changeMemberRole, inviteMember, leaveAccount, removeMember, revokeInvitation } from './member.service.ts';
 
 const InvitationStatusEnum = builder.enumType(InvitationStatus, { name: 'InvitationStatus' });
 
-builder.prismaNode('Member', {
+const MemberType = builder.prismaNode('Member', {
   id: { field: 'id' },
   select: { id: true },
   nullable: true,
@@ -23,7 +24,7 @@ builder.prismaNode('Member', {
   }),
 });
 
-builder.prismaNode('Invitation', {
+const InvitationType = builder.prismaNode('Invitation', {
   id: { field: 'id' },
   select: { id: true },
   nullable: true,
@@ -87,15 +88,26 @@ builder.prismaObjectFields('User', (t) => ({
   }),
 }));
 
+/** A membership that no longer exists: the row is gone, so no relations to follow. */
+const EndedMembership = builder.objectRef<Member>('EndedMembership').implement({
+  description: 'The membership that removeMember / leaveAccount ended.',
+  fields: (t) => ({
+    id: t.id({ description: 'The former Member id.', resolve: (m) => encodeGlobalId('Member', m.id) }),
+    role: t.field({ type: RoleEnum, resolve: (m) => m.role }),
+    userId: t.id({ resolve: (m) => encodeGlobalId('User', m.userId) }),
+    accountId: t.id({ resolve: (m) => encodeGlobalId('Account', m.accountId) }),
+  }),
+});
+
 const MEMBER_ERRORS = [ValidationError, NotFoundError, LimitReachedError, ConflictError, LastAdminError];
 
 builder.mutationFields((t) => ({
-  inviteMember: t.prismaField({
-    type: 'Invitation',
+  inviteMember: t.field({
+    type: InvitationType,
     description: 'ADMIN only. Invites an email with a role; re-inviting renews the pending invitation.',
     errors: { types: MEMBER_ERRORS },
     args: { accountId: t.arg.id({ required: true }), email: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
-    resolve: (_query, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         inviteMember(
           { ...deps, invitationTtlMs: ctx.deps.config.invitationTtlMs },
@@ -103,46 +115,46 @@ builder.mutationFields((t) => ({
         ),
       ),
   }),
-  revokeInvitation: t.prismaField({
-    type: 'Invitation',
+  revokeInvitation: t.field({
+    type: InvitationType,
     description: 'ADMIN only. Withdraws a pending invitation.',
     errors: { types: MEMBER_ERRORS },
     args: { invitationId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => revokeInvitation(deps, decodeId('invitationId', String(args.invitationId), 'Invitation'))),
   }),
-  acceptInvitation: t.prismaField({
-    type: 'Member',
+  acceptInvitation: t.field({
+    type: MemberType,
     description: 'The invited user (signed in with the invited email) joins the account (R-MEMBER-1).',
     errors: { types: MEMBER_ERRORS },
     args: { invitationId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => acceptInvitation(deps, decodeId('invitationId', String(args.invitationId), 'Invitation'))),
   }),
-  changeMemberRole: t.prismaField({
-    type: 'Member',
+  changeMemberRole: t.field({
+    type: MemberType,
     description: 'ADMIN only. The last ADMIN cannot be demoted (R-MEMBER-3).',
     errors: { types: MEMBER_ERRORS },
     args: { memberId: t.arg.id({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
-    resolve: (_query, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         changeMemberRole(deps, { memberId: decodeId('memberId', String(args.memberId), 'Member'), role: args.role }),
       ),
   }),
-  removeMember: t.prismaField({
-    type: 'Member',
+  removeMember: t.field({
+    type: EndedMembership,
     description: 'ADMIN only. Returns the removed membership. The last ADMIN cannot be removed (R-MEMBER-3).',
     errors: { types: MEMBER_ERRORS },
     args: { memberId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => removeMember(deps, decodeId('memberId', String(args.memberId), 'Member'))),
   }),
-  leaveAccount: t.prismaField({
-    type: 'Member',
+  leaveAccount: t.field({
+    type: EndedMembership,
     description: 'Leave an account. Returns the ended membership. The last ADMIN cannot leave (R-MEMBER-3).',
     errors: { types: MEMBER_ERRORS },
     args: { accountId: t.arg.id({ required: true }) },
-    resolve: (_query, _root, args, ctx) =>
+    resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => leaveAccount(deps, decodeId('accountId', String(args.accountId), 'Account'))),
   }),
 }));

@@ -21,7 +21,7 @@ const SignUpInput = z.object({
   displayName: boundedText(MAX_NAME_LENGTH),
 });
 
-export type Session = { token: string; expiresAt: Date; user: User };
+export type Session = { token: string; tokenId: string; expiresAt: Date; user: User };
 
 export async function signUp(deps: Deps, input: z.input<typeof SignUpInput>): Promise<Session> {
   const data = parseInput(SignUpInput, input);
@@ -50,8 +50,8 @@ async function issueToken(deps: Deps, user: User): Promise<Session> {
   const { token, hash } = newToken();
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.tokenTtlMs);
-  await deps.tx.accessToken.create({ data: { userId: user.id, tokenHash: hash, createdAt: now, expiresAt } });
-  return { token, expiresAt, user };
+  const row = await deps.tx.accessToken.create({ data: { userId: user.id, tokenHash: hash, createdAt: now, expiresAt } });
+  return { token, tokenId: row.id, expiresAt, user };
 }
 
 /** Revokes the token; later requests with it are UNAUTHENTICATED. */

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { accessibleWhere } from '../../auth/ability.ts';
 import { ConflictError, InvalidCredentialsError, ValidationError } from '../../errors.ts';
-import { requireViewer, transaction } from '../../graphql/run.ts';
+import { actAs, requireViewer, transaction } from '../../graphql/run.ts';
 import { type Session, signIn, signOut, signUp } from './auth.service.ts';
 
 export const UserType = builder.prismaNode('User', {
@@ -23,7 +23,7 @@ const SessionType = builder.objectRef<Session>('Session').implement({
   fields: (t) => ({
     token: t.exposeString('token'),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    user: t.prismaField({ type: 'User', resolve: (_query, session) => session.user }),
+    user: t.field({ type: UserType, resolve: (session) => session.user }),
   }),
 });
 
@@ -47,16 +47,22 @@ builder.mutationFields((t) => ({
       password: t.arg.string({ required: true }),
       displayName: t.arg.string({ required: true }),
     },
-    resolve: (_root, args, ctx) =>
-      transaction(ctx, (tx) => signUp({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args)),
+    resolve: async (_root, args, ctx) => {
+      const session = await transaction(ctx, (tx) => signUp({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args));
+      await actAs(ctx, session);
+      return session;
+    },
   }),
   signIn: t.field({
     type: SessionType,
     description: 'Returns a new bearer token. Wrong password and unknown email give the same error.',
     errors: { types: [InvalidCredentialsError] },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      transaction(ctx, (tx) => signIn({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args)),
+    resolve: async (_root, args, ctx) => {
+      const session = await transaction(ctx, (tx) => signIn({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args));
+      await actAs(ctx, session);
+      return session;
+    },
   }),
   signOut: t.boolean({
     description: 'Revokes the token this request was made with.',
