@@ -12,6 +12,17 @@ declare module 'autocannon' {
       /** Per-request timeout, seconds. */
       timeout?: number;
       pipelining?: number;
+      /** Per-request overrides; `setupRequest` runs before every request it builds (a fresh body each time). */
+      requests?: Array<{ setupRequest?: (request: RequestData) => RequestData }>;
+      /** A response whose body this refuses counts in `mismatches`. */
+      verifyBody?: (body: string) => boolean;
+    }
+
+    interface RequestData {
+      method: string;
+      path: string;
+      headers: Record<string, string>;
+      body?: string | Buffer;
     }
 
     /** hdr-histogram summary; latencies in ms, requests per 1 s sample. */
@@ -38,6 +49,8 @@ declare module 'autocannon' {
       timeouts: number;
       non2xx: number;
       resets: number;
+      /** Responses refused by `verifyBody`. */
+      mismatches: number;
       '2xx': number;
     }
   }

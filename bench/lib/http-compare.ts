@@ -1,7 +1,7 @@
 // The shape shared by the HTTP scenarios: start Dengon and its baselines, check
 // they give the same answer, then load them in turn and compare medians.
 import { cpuProfileArgs, PROFILE_DIR, type ServerProcess, startServer } from './children.ts';
-import { type HttpRequest, load, median, requestOnce, settle } from './load.ts';
+import { bodyOf, type HttpRequest, load, median, requestOnce, settle } from './load.ts';
 import type { Options } from './options.ts';
 import type { Comparison, Measurement, ScenarioContext, ScenarioResult } from './scenario.ts';
 
@@ -21,6 +21,17 @@ export type HttpComparisonSpec = {
    * must be identical across servers, so a baseline cannot win by doing less.
    */
   check(body: unknown): unknown;
+  /**
+   * Under load, every response body must pass this (cheap: it runs in the load
+   * generator), e.g. no typed error inside a 200. Without it, any 2xx counts.
+   */
+  acceptBody?(body: string): boolean;
+  /**
+   * Writes: called before each server's check request; the function it
+   * returns gets that request's answer and throws unless the database changed
+   * exactly as one request should (e.g. one Message row, nothing more).
+   */
+  expectEffect?(): Promise<(body: unknown) => Promise<void>>;
 };
 
 export function httpEstimateSec(servers: number, options: Options): number {
@@ -74,7 +85,7 @@ export async function compareOverHttp(ctx: ScenarioContext, spec: HttpComparison
       title: spec.title,
       measurements,
       comparisons,
-      notes: { request: { ...spec.request, headers: redact(spec.request.headers) }, sqlForOneRequest },
+      notes: { request: { ...spec.request, body: bodyOf(spec.request), headers: redact(spec.request.headers) }, sqlForOneRequest },
     };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -84,11 +95,13 @@ export async function compareOverHttp(ctx: ScenarioContext, spec: HttpComparison
 async function checkAnswers(spec: HttpComparisonSpec, servers: ServerProcess[]): Promise<void> {
   let reference: { name: string; json: string } | undefined;
   for (const server of servers) {
+    const verifyEffect = await spec.expectEffect?.();
     const { status, body } = await requestOnce(server.origin, spec.request);
     if (status !== 200) throw new Error(`${spec.id} ${server.name}: HTTP ${status}: ${preview(body)}`);
     let answer: unknown;
     try {
       answer = spec.check(body);
+      await verifyEffect?.(body);
     } catch (error) {
       throw new Error(`${spec.id} ${server.name}: wrong answer: ${(error as Error).message}\n  got ${preview(body)}`);
     }
@@ -126,10 +139,10 @@ async function measureRounds(ctx: ScenarioContext, spec: HttpComparisonSpec, ser
     // rounds as servers): whoever runs right after another's load is not always the same.
     const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
     for (const server of order) {
-      if (options.warmupSec > 0) await load(server.origin, spec.request, options.warmupSec, options.connections);
+      if (options.warmupSec > 0) await load(server.origin, spec.request, options.warmupSec, options.connections, spec.acceptBody);
       await settle();
       const before = await server.call({ type: 'stats' });
-      const run = await load(server.origin, spec.request, options.durationSec, options.connections);
+      const run = await load(server.origin, spec.request, options.durationSec, options.connections, spec.acceptBody);
       await settle();
       const after = await server.call({ type: 'stats' });
       const entry = byName.get(server.name)!;

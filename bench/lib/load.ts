@@ -6,8 +6,14 @@ export type HttpRequest = {
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  /** A function builds a fresh body for every request (writes: unique keys, spread rows). */
+  body?: string | (() => string);
 };
+
+/** The body to send once (a function is called for a fresh one). */
+export function bodyOf(request: HttpRequest): string | undefined {
+  return typeof request.body === 'function' ? request.body() : request.body;
+}
 
 export type LoadRun = {
   reqPerSec: number;
@@ -24,23 +30,34 @@ const REQUEST_TIMEOUT_SEC = 10;
 
 /**
  * Runs `seconds` of load with `connections` keep-alive connections. Any
- * non-2xx, error or timeout fails the run: a server that answers fast with
+ * non-2xx, error or timeout fails the run, and so does any body `acceptBody`
+ * refuses (e.g. a typed error in a 200): a server that answers fast with
  * errors must not look fast.
  */
-export async function load(origin: string, request: HttpRequest, seconds: number, connections: number): Promise<LoadRun> {
+export async function load(
+  origin: string,
+  request: HttpRequest,
+  seconds: number,
+  connections: number,
+  acceptBody?: (body: string) => boolean,
+): Promise<LoadRun> {
+  const { body } = request;
   const result = await autocannon({
     url: origin + request.path,
     method: request.method,
     headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
+    ...(typeof body === 'string' ? { body } : {}),
+    ...(typeof body === 'function' ? { requests: [{ setupRequest: (data) => ({ ...data, body: body() }) }] } : {}),
+    ...(acceptBody ? { verifyBody: acceptBody } : {}),
     connections,
     duration: seconds,
     timeout: REQUEST_TIMEOUT_SEC,
   });
-  const failures = result.non2xx + result.errors + result.timeouts;
+  const failures = result.non2xx + result.errors + result.timeouts + result.mismatches;
   if (failures > 0 || result['2xx'] === 0) {
     throw new Error(
-      `load on ${origin}${request.path}: ${result['2xx']} ok, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+      `load on ${origin}${request.path}: ${result['2xx']} ok, ${result.non2xx} non-2xx, ${result.errors} errors, ` +
+        `${result.timeouts} timeouts, ${result.mismatches} refused bodies`,
     );
   }
   return {
@@ -58,7 +75,7 @@ export async function requestOnce(origin: string, request: HttpRequest): Promise
   const response = await fetch(origin + request.path, {
     method: request.method,
     headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
+    body: bodyOf(request),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_SEC * 1000),
   });
   const text = await response.text();

@@ -2,5 +2,7 @@
 // exporting a Scenario (bench/lib/scenario.ts), plus one line here.
 import type { Scenario } from '../lib/scenario.ts';
 import { s1Members } from './s1-members.ts';
+import { s3Chats } from './s3-chats.ts';
+import { s4ChatSend } from './s4-chat-send.ts';
 
-export const scenarios: Scenario[] = [s1Members];
+export const scenarios: Scenario[] = [s1Members, s3Chats, s4ChatSend];
