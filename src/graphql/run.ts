@@ -34,16 +34,22 @@ export function transaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promis
  * the memberships as they are inside it, so a role changed a moment ago by
  * someone else already counts.
  */
-export async function asMember<T>(ctx: Context, fn: (deps: Deps) => Promise<T>): Promise<T> {
+export async function asMember<T>(
+  ctx: Context,
+  fn: (deps: Deps) => Promise<T>,
+  options: { membershipsChange?: boolean } = {},
+): Promise<T> {
   const viewer = requireViewer(ctx);
   const result = await transaction(ctx, async (tx) => {
     const ability = defineAbilityFor({ ...viewer, memberships: await membershipsOf(tx, viewer.userId) });
     return fn({ tx, clock: ctx.deps.clock, actor: { userId: viewer.userId, email: viewer.email, ability } });
   });
-  // The result's fields resolve after commit: with the ability as it is now
-  // (an account just created, a membership just ended), not at request start.
-  ctx.viewer = { ...viewer, memberships: await membershipsOf(ctx.deps.db.prisma, viewer.userId) };
-  ctx.ability = defineAbilityFor(ctx.viewer);
+  if (options.membershipsChange) {
+    // The result resolves after commit with the ability as it is now (an
+    // account just created or joined, a role just changed), not at request start.
+    ctx.viewer = { ...viewer, memberships: await membershipsOf(ctx.deps.db.prisma, viewer.userId) };
+    ctx.ability = defineAbilityFor(ctx.viewer);
+  }
   return result;
 }
 

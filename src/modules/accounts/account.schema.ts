@@ -58,6 +58,6 @@ builder.mutationField('createAccount', (t) =>
     description: 'Creates an account; you become its first ADMIN.',
     errors: { types: [ValidationError] },
     args: { name: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => asMember(ctx, (deps) => createAccount(deps, args)),
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => createAccount(deps, args), { membershipsChange: true }),
   }),
 );

@@ -129,7 +129,9 @@ builder.mutationFields((t) => ({
     errors: { types: MEMBER_ERRORS },
     args: { invitationId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) => acceptInvitation(deps, decodeId('invitationId', String(args.invitationId), 'Invitation'))),
+      asMember(ctx, (deps) => acceptInvitation(deps, decodeId('invitationId', String(args.invitationId), 'Invitation')), {
+        membershipsChange: true,
+      }),
   }),
   changeMemberRole: t.field({
     type: MemberType,
@@ -139,6 +141,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         changeMemberRole(deps, { memberId: decodeId('memberId', String(args.memberId), 'Member'), role: args.role }),
+        { membershipsChange: true },
       ),
   }),
   removeMember: t.field({
