@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ALREADY_REPORTED: { rule: null, description: 'You already reported this message.' },
   TAG_LIMIT_REACHED: { rule: 'R-TAG-1', description: 'Too many chat tags on the friend or in the account.' },
   TAG_NAME_TAKEN: { rule: 'R-TAG-1', description: 'A chat tag with this name (ignoring case) exists.' },
+  INVALID_TRANSITION: { rule: 'R-APPROVAL-2', description: 'The delivery is not in a state that allows this step.' },
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
   FORBIDDEN: { rule: null, description: 'Your role does not allow this.' },
@@ -128,6 +129,16 @@ export class NotRecallableError extends AppError {
 export class FriendNotReachableError extends AppError {
   constructor(readonly friendStatus: string) {
     super('FRIEND_NOT_REACHABLE', `The friend is ${friendStatus.toLowerCase()}: the message cannot be delivered.`);
+  }
+}
+
+/** R-APPROVAL-2: names the state the delivery is in and the step refused. */
+export class InvalidTransitionError extends AppError {
+  constructor(
+    readonly status: string,
+    readonly attempted: string,
+  ) {
+    super('INVALID_TRANSITION', `A delivery in ${status} cannot be ${attempted} (R-APPROVAL-2).`);
   }
 }
 

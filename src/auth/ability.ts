@@ -6,7 +6,7 @@ import {
   type Subjects,
   type WhereInputOf,
 } from '@casl/prisma/runtime';
-import type { Account, AuditEvent, Chat, ChatTag, Friend, Invitation, Member, Message, Prisma, Role, User } from '../generated/prisma/client.ts';
+import type { Account, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, Prisma, Role, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
@@ -21,6 +21,7 @@ type SubjectMap = {
   Chat: Chat;
   Message: Message;
   ChatTag: ChatTag;
+  Delivery: Delivery;
 };
 type AppSubjects = Subjects<SubjectMap>;
 export type SubjectName = keyof SubjectMap;
@@ -50,7 +51,12 @@ export type Action =
   | 'readHidden'
   | 'delete'
   /** Put or take a chat tag on a friend. */
-  | 'tag';
+  | 'tag'
+  /** Submit a draft for approval (R-APPROVAL-1). */
+  | 'submit'
+  /** Approve or reject a submitted delivery (R-APPROVAL-1: send permission only). */
+  | 'approve'
+  | 'cancel';
 
 export type AppAbility = Ability<[Action, AppSubjects | 'all'], PrismaQuery>;
 
@@ -76,11 +82,15 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       can('update', 'Chat', { accountId }); // mark read
       can('create', 'ChatTag', { accountId });
       can('tag', 'Friend', { accountId });
+      // R-APPROVAL-1: everyone drafts; without send permission, only their own drafts.
+      can(['read', 'create'], 'Delivery', { accountId });
+      can(['update', 'submit', 'cancel'], 'Delivery', { accountId, authorUserId: actor.userId });
       if (role !== 'OPERATOR_NO_SEND_NO_STATS') can('readStats', 'Account', { id: accountId });
       if (role === 'ADMIN' || role === 'OPERATOR') {
         can('send', 'Chat', { accountId });
         can(['recall', 'hide'], 'Message', { accountId });
         can(['update', 'delete'], 'ChatTag', { accountId });
+        can(['update', 'submit', 'cancel', 'approve'], 'Delivery', { accountId });
       }
       if (role === 'ADMIN') {
         can(['update', 'invite'], 'Account', { id: accountId });

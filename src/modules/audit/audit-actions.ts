@@ -12,6 +12,12 @@ export const AUDIT = {
   chatTagCreated: 'chat_tag.created',
   chatTagRenamed: 'chat_tag.renamed',
   chatTagDeleted: 'chat_tag.deleted',
+  deliveryCreated: 'delivery.created',
+  deliveryUpdated: 'delivery.updated',
+  deliverySubmitted: 'delivery.submitted',
+  deliveryApproved: 'delivery.approved',
+  deliveryRejected: 'delivery.rejected',
+  deliveryCancelled: 'delivery.cancelled',
 } as const;
 
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

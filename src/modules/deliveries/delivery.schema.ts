@@ -1,0 +1,150 @@
+import { builder } from '../../graphql/builder.ts';
+import { accessibleWhere } from '../../auth/ability.ts';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../../errors.ts';
+import { DeliveryStatus } from '../../generated/prisma/enums.ts';
+import { ErrorInterface } from '../../graphql/error-types.ts';
+import { decodeId } from '../../graphql/global-id.ts';
+import { asMember } from '../../graphql/run.ts';
+import { fromContentInput } from '../chats/message-content.ts';
+import { MessageContentInput, MessageContentUnion } from '../chats/message-content.schema.ts';
+import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
+
+const StatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus', description: 'R-APPROVAL-2.' });
+const DraftKindEnum = builder.enumType('DraftKind', { values: DRAFT_KINDS, description: 'Kinds a delivery draft can have.' });
+
+const DeliveryType = builder.prismaNode('Delivery', {
+  id: { field: 'id' },
+  select: { id: true, accountId: true },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Delivery')] }),
+  description: 'A message to many friends, drafted, approved and then sent (R-APPROVAL-1..3).',
+  fields: (t) => ({
+    kind: t.exposeString('kind'),
+    title: t.exposeString('title'),
+    status: t.expose('status', { type: StatusEnum }),
+    revision: t.exposeInt('revision', { description: 'Bumped by every edit; approvals count for the revision they saw.' }),
+    contentType: t.exposeString('contentType'),
+    content: t.field({ type: MessageContentUnion, select: { content: true }, resolve: (d) => d.content as never }),
+    authorUserId: t.exposeID('authorUserId'),
+    rejectionReason: t.exposeString('rejectionReason', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    approvals: t.relation('approvals', {
+      description: 'Every approval, each with the revision it approved.',
+      query: { orderBy: { createdAt: 'asc' } },
+    }),
+    history: t.prismaConnection({
+      type: 'AuditEvent',
+      cursor: 'id',
+      description: 'Every transition: who, when, and what changed (R-APPROVAL-3). Oldest first.',
+      resolve: (query, delivery, _args, ctx) =>
+        ctx.deps.db.prisma.auditEvent.findMany({
+          ...query,
+          where: { subjectType: 'Delivery', subjectId: delivery.id, accountId: delivery.accountId },
+          orderBy: { seq: 'asc' },
+        }),
+    }),
+  }),
+});
+
+builder.prismaObject('DeliveryApproval', {
+  select: { id: true },
+  fields: (t) => ({
+    revision: t.exposeInt('revision'),
+    userId: t.exposeID('userId'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectField('Account', 'deliveries', (t) =>
+  t.prismaConnection({
+    type: 'Delivery',
+    cursor: 'id',
+    description: 'Most recently changed first.',
+    args: { status: t.arg({ type: StatusEnum }) },
+    resolve: (query, account, args, ctx) =>
+      ctx.deps.db.prisma.delivery.findMany({
+        ...query,
+        where: { accountId: account.id, AND: [accessibleWhere(ctx.ability, 'read', 'Delivery')], ...(args.status ? { status: args.status } : {}) },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      }),
+  }),
+);
+
+builder.objectType(InvalidTransitionError, {
+  name: 'InvalidTransitionError',
+  description: 'INVALID_TRANSITION (R-APPROVAL-2): names the state the delivery is in.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    status: t.field({ type: StatusEnum, resolve: (e) => e.status as DeliveryStatus }),
+    attempted: t.exposeString('attempted'),
+  }),
+});
+
+const ERRORS = [ValidationError, NotFoundError, InvalidTransitionError, ConflictError];
+const deliveryId = (id: string | number) => decodeId('deliveryId', String(id), 'Delivery');
+
+builder.mutationFields((t) => ({
+  createDraft: t.field({
+    type: DeliveryType,
+    description: 'Any member: a new delivery in DRAFT.',
+    errors: { types: ERRORS },
+    args: {
+      accountId: t.arg.id({ required: true }),
+      kind: t.arg({ type: DraftKindEnum, required: true }),
+      title: t.arg.string({ required: true }),
+      content: t.arg({ type: MessageContentInput, required: true }),
+    },
+    resolve: (_root, args, ctx) =>
+      asMember(ctx, (deps) =>
+        createDraft(deps, {
+          accountId: decodeId('accountId', String(args.accountId), 'Account'),
+          kind: args.kind,
+          title: args.title,
+          content: fromContentInput(args.content),
+        }),
+      ),
+  }),
+  updateDraft: t.field({
+    type: DeliveryType,
+    description: 'Edit title or content. Members without send permission edit only their own drafts. An edit returns the delivery to DRAFT and voids its approvals.',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }), title: t.arg.string(), content: t.arg({ type: MessageContentInput }) },
+    resolve: (_root, args, ctx) =>
+      asMember(ctx, (deps) =>
+        updateDraft(deps, {
+          deliveryId: deliveryId(args.deliveryId),
+          title: args.title,
+          content: args.content ? fromContentInput(args.content) : undefined,
+        }),
+      ),
+  }),
+  submitDraft: t.field({
+    type: DeliveryType,
+    description: 'DRAFT → PENDING_APPROVAL.',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => submitDraft(deps, deliveryId(args.deliveryId))),
+  }),
+  approveDelivery: t.field({
+    type: DeliveryType,
+    description: 'ADMIN/OPERATOR: PENDING_APPROVAL → APPROVED (R-APPROVAL-1).',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => approveDelivery(deps, deliveryId(args.deliveryId))),
+  }),
+  rejectDelivery: t.field({
+    type: DeliveryType,
+    description: 'ADMIN/OPERATOR: PENDING_APPROVAL → REJECTED with a reason; an edit brings it back to DRAFT.',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => rejectDelivery(deps, { deliveryId: deliveryId(args.deliveryId), reason: args.reason })),
+  }),
+  cancelDelivery: t.field({
+    type: DeliveryType,
+    description: 'Withdraw a delivery that has not started sending.',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => cancelDelivery(deps, deliveryId(args.deliveryId))),
+  }),
+}));

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { Delivery, DeliveryStatus, Prisma } from '../../generated/prisma/client.ts';
+import { assertCan, can } from '../../auth/ability.ts';
+import { InvalidTransitionError, NotFoundError } from '../../errors.ts';
+import { MAX_NAME_LENGTH, MAX_REPORT_REASON_LENGTH } from '../../limits.ts';
+import type { Deps } from '../accounts/account.service.ts';
+import { type AuditAction, AUDIT } from '../audit/audit-actions.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { MessageContent } from '../chats/message-content.ts';
+import { boundedText, parseInput } from '../validate.ts';
+
+// The approval workflow of R-APPROVAL-1..3: drafts, submission, approval,
+// rejection. Sending, scheduling, audiences and quota build on this.
+
+/** Kinds a member drafts for approval; chat replies go through sendChatMessage. */
+export const DRAFT_KINDS = ['BROADCAST', 'NARROWCAST'] as const;
+
+/** R-APPROVAL-2: the states each step may start from. */
+const FROM: Record<'submit' | 'approve' | 'reject' | 'edit' | 'cancel', DeliveryStatus[]> = {
+  submit: ['DRAFT'],
+  approve: ['PENDING_APPROVAL'],
+  reject: ['PENDING_APPROVAL'],
+  // Editing a submitted, approved or rejected draft returns it to DRAFT and voids approvals.
+  edit: ['DRAFT', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'],
+  cancel: ['DRAFT', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'SCHEDULED'],
+};
+
+const PAST: Record<keyof typeof FROM, string> = {
+  submit: 'submitted',
+  approve: 'approved',
+  reject: 'rejected',
+  edit: 'edited',
+  cancel: 'cancelled',
+};
+
+const DraftInput = z.object({
+  accountId: z.string(),
+  kind: z.enum(DRAFT_KINDS),
+  title: boundedText(MAX_NAME_LENGTH),
+  content: MessageContent,
+});
+
+export async function createDraft(deps: Deps, input: { accountId: string; kind: string; title: string; content: unknown }): Promise<Delivery> {
+  const data = parseInput(DraftInput, input);
+  const { tx, clock, actor } = deps;
+  const account = await tx.account.findUnique({ where: { id: data.accountId } });
+  if (!account || !can(actor.ability, 'read', 'Account', account)) throw new NotFoundError('accountId');
+  assertCan(actor.ability, 'create', 'Delivery', { accountId: account.id });
+  const now = clock.now();
+  const delivery = await tx.delivery.create({
+    data: {
+      accountId: account.id,
+      kind: data.kind,
+      title: data.title,
+      contentType: data.content.type,
+      content: data.content,
+      authorUserId: actor.userId,
+      createdAt: now,
+      updatedAt: now,
+    },
+  });
+  await audit(deps, delivery, AUDIT.deliveryCreated, { kind: data.kind, title: data.title, revision: 1 });
+  return delivery;
+}
+
+const UpdateInput = z.object({
+  deliveryId: z.string(),
+  title: boundedText(MAX_NAME_LENGTH).optional(),
+  content: MessageContent.optional(),
+});
+
+/** Edits return the delivery to DRAFT and void its approvals: they approved another text (R-APPROVAL-2). */
+export async function updateDraft(deps: Deps, input: { deliveryId: string; title?: string | null; content?: unknown }): Promise<Delivery> {
+  const data = parseInput(UpdateInput, { ...input, title: input.title ?? undefined, content: input.content ?? undefined });
+  const delivery = await loadFor(deps, data.deliveryId, 'update', 'edit');
+  const changes: Prisma.DeliveryUpdateInput = {};
+  const diff: Record<string, { from: unknown; to: unknown }> = {};
+  if (data.title !== undefined && data.title !== delivery.title) {
+    changes.title = data.title;
+    diff.title = { from: delivery.title, to: data.title };
+  }
+  if (data.content !== undefined && JSON.stringify(data.content) !== JSON.stringify(delivery.content)) {
+    changes.content = data.content;
+    changes.contentType = data.content.type;
+    diff.content = { from: delivery.content, to: data.content };
+  }
+  if (Object.keys(diff).length === 0) return delivery;
+  const updated = await transition(deps, delivery, 'edit', { ...changes, status: 'DRAFT', revision: { increment: 1 }, rejectionReason: null });
+  await audit(deps, updated, AUDIT.deliveryUpdated, { from: delivery.status, revision: updated.revision, changes: diff as Prisma.InputJsonObject });
+  return updated;
+}
+
+export async function submitDraft(deps: Deps, deliveryId: string): Promise<Delivery> {
+  const delivery = await loadFor(deps, deliveryId, 'submit', 'submit');
+  const submitted = await transition(deps, delivery, 'submit', { status: 'PENDING_APPROVAL' });
+  await audit(deps, submitted, AUDIT.deliverySubmitted, { revision: submitted.revision });
+  return submitted;
+}
+
+/** R-APPROVAL-1: only a member with send permission approves; the approval is tied to the revision. */
+export async function approveDelivery(deps: Deps, deliveryId: string): Promise<Delivery> {
+  const delivery = await loadFor(deps, deliveryId, 'approve', 'approve');
+  const approved = await transition(deps, delivery, 'approve', { status: 'APPROVED' });
+  await deps.tx.deliveryApproval.create({
+    data: { deliveryId: delivery.id, revision: delivery.revision, userId: deps.actor.userId, createdAt: deps.clock.now() },
+  });
+  await audit(deps, approved, AUDIT.deliveryApproved, { revision: approved.revision });
+  return approved;
+}
+
+const RejectInput = z.object({ deliveryId: z.string(), reason: boundedText(MAX_REPORT_REASON_LENGTH) });
+
+export async function rejectDelivery(deps: Deps, input: { deliveryId: string; reason: string }): Promise<Delivery> {
+  const data = parseInput(RejectInput, input);
+  const delivery = await loadFor(deps, data.deliveryId, 'approve', 'reject');
+  const rejected = await transition(deps, delivery, 'reject', { status: 'REJECTED', rejectionReason: data.reason });
+  await audit(deps, rejected, AUDIT.deliveryRejected, { revision: rejected.revision, reason: data.reason });
+  return rejected;
+}
+
+export async function cancelDelivery(deps: Deps, deliveryId: string): Promise<Delivery> {
+  const delivery = await loadFor(deps, deliveryId, 'cancel', 'cancel');
+  const cancelled = await transition(deps, delivery, 'cancel', { status: 'CANCELLED' });
+  await audit(deps, cancelled, AUDIT.deliveryCancelled, { from: delivery.status });
+  return cancelled;
+}
+
+/** Loads a readable delivery (else NOT_FOUND), checks the role (else FORBIDDEN), then the state. */
+async function loadFor(deps: Deps, deliveryId: string, action: 'update' | 'submit' | 'approve' | 'cancel', step: keyof typeof FROM) {
+  const delivery = await deps.tx.delivery.findUnique({ where: { id: deliveryId } });
+  if (!delivery || !can(deps.actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
+  assertCan(deps.actor.ability, action, 'Delivery', delivery);
+  if (!FROM[step].includes(delivery.status)) throw new InvalidTransitionError(delivery.status, PAST[step]);
+  return delivery;
+}
+
+/**
+ * Moves the delivery only if it is still in the state it was read in, so two
+ * racing steps (approve vs edit) cannot both apply.
+ */
+async function transition(deps: Deps, delivery: Delivery, step: keyof typeof FROM, data: Prisma.DeliveryUpdateInput): Promise<Delivery> {
+  const { count } = await deps.tx.delivery.updateMany({
+    where: { id: delivery.id, status: delivery.status, revision: delivery.revision },
+    data: { ...data, updatedAt: deps.clock.now() } as Prisma.DeliveryUpdateManyMutationInput,
+  });
+  if (count === 0) {
+    const now = await deps.tx.delivery.findUniqueOrThrow({ where: { id: delivery.id }, select: { status: true } });
+    throw new InvalidTransitionError(now.status, PAST[step]);
+  }
+  return deps.tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
+}
+
+function audit(deps: Deps, delivery: Delivery, action: AuditAction, data: Prisma.InputJsonObject) {
+  return recordAudit(deps, {
+    accountId: delivery.accountId,
+    actorUserId: deps.actor.userId,
+    action,
+    subject: { type: 'Delivery', id: delivery.id },
+    data: { ...data, status: delivery.status },
+  });
+}
