@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   ALREADY_REPORTED: { rule: null, description: 'You already reported this message.' },
   TAG_LIMIT_REACHED: { rule: 'R-TAG-1', description: 'Too many chat tags on the friend or in the account.' },
   TAG_NAME_TAKEN: { rule: 'R-TAG-1', description: 'A chat tag with this name (ignoring case) exists.' },
+  QUOTA_EXCEEDED: { rule: 'R-QUOTA-1', description: 'The send would exceed the monthly message quota.' },
+  APPROVAL_REQUIRED: { rule: 'R-APPROVAL-1', description: 'A draft by a member without send permission needs an approval first.' },
   INVALID_TRANSITION: { rule: 'R-APPROVAL-2', description: 'The delivery is not in a state that allows this step.' },
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
@@ -93,7 +95,8 @@ export class ConflictError extends AppError {
       | 'IDEMPOTENCY_KEY_REUSED'
       | 'ALREADY_RECALLED'
       | 'ALREADY_REPORTED'
-      | 'TAG_NAME_TAKEN',
+      | 'TAG_NAME_TAKEN'
+      | 'APPROVAL_REQUIRED',
     message: string,
   ) {
     super(code, message);
@@ -129,6 +132,17 @@ export class NotRecallableError extends AppError {
 export class FriendNotReachableError extends AppError {
   constructor(readonly friendStatus: string) {
     super('FRIEND_NOT_REACHABLE', `The friend is ${friendStatus.toLowerCase()}: the message cannot be delivered.`);
+  }
+}
+
+/** R-QUOTA-1: refused before anything is written; says what is left and what was needed. */
+export class QuotaExceededError extends AppError {
+  constructor(
+    readonly limit: number,
+    readonly remaining: number,
+    readonly needed: number,
+  ) {
+    super('QUOTA_EXCEEDED', `This send needs ${needed} message units but only ${remaining} of ${limit} remain this month (R-QUOTA-1).`);
   }
 }
 

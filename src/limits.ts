@@ -23,3 +23,6 @@ export const MAX_TAGS_PER_ACCOUNT = 200;
 export const MAX_TAG_NAME_LENGTH = 20;
 export const MAX_REPORT_REASON_LENGTH = 500;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
+
+/** R-QUOTA-1: monthly message units by plan (one per recipient of a broadcast/narrowcast). */
+export const PLAN_QUOTA = { FREE: 200, LIGHT: 5_000, STANDARD: 30_000 } as const;

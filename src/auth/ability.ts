@@ -41,7 +41,7 @@ export type Action =
   | 'leave'
   /** Statistics fields (R-MEMBER-2: hidden from OPERATOR_NO_SEND_NO_STATS). */
   | 'readStats'
-  /** Write into a chat (Chat subject; R-MEMBER-2 send permission). */
+  /** Write into a chat, or send a delivery (R-MEMBER-2 send permission). */
   | 'send'
   /** Take back a sent chat message (R-RECALL-1: send permission only). */
   | 'recall'
@@ -90,7 +90,7 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
         can('send', 'Chat', { accountId });
         can(['recall', 'hide'], 'Message', { accountId });
         can(['update', 'delete'], 'ChatTag', { accountId });
-        can(['update', 'submit', 'cancel', 'approve'], 'Delivery', { accountId });
+        can(['update', 'submit', 'cancel', 'approve', 'send'], 'Delivery', { accountId });
       }
       if (role === 'ADMIN') {
         can(['update', 'invite'], 'Account', { id: accountId });

@@ -18,6 +18,7 @@ export const AUDIT = {
   deliveryApproved: 'delivery.approved',
   deliveryRejected: 'delivery.rejected',
   deliveryCancelled: 'delivery.cancelled',
+  deliverySent: 'delivery.sent',
 } as const;
 
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Chat, Message } from '../../generated/prisma/client.ts';
-import type { Tx } from '../../db/client.ts';
 import { assertCan, can } from '../../auth/ability.ts';
 import { ConflictError, FriendNotReachableError, NotFoundError } from '../../errors.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import type { FriendDeps } from '../friends/friend.service.ts';
+import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
 import { parseInput } from '../validate.ts';
 import { MessageContent } from './message-content.ts';
 
@@ -70,8 +70,9 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
   assertCan(actor.ability, 'send', 'Chat', chat);
 
   const requestHash = createHash('sha256').update(JSON.stringify([chat.id, data.content])).digest('hex');
-  const previous = await claimIdempotencyKey(tx, { accountId: chat.accountId, key: data.idempotencyKey, requestHash, now: clock.now() });
-  if (previous) return previous;
+  const claim = { accountId: chat.accountId, scope: SEND_SCOPE, key: data.idempotencyKey };
+  const previous = await claimIdempotencyKey(tx, { ...claim, requestHash, now: clock.now() });
+  if (previous) return tx.message.findUniqueOrThrow({ where: { id: previous.resultId } });
 
   if (!chat.openedAt) {
     throw new ConflictError('CHAT_NOT_OPEN', 'The friend has not written to the account yet; members can write once they have (R-CHAT-1).');
@@ -94,34 +95,8 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
     },
   });
   await tx.chat.update({ where: { id: chat.id }, data: { lastMessageAt: now, lastMessageId: message.id } });
-  await tx.idempotencyRecord.update({
-    where: { accountId_scope_key: { accountId: chat.accountId, scope: SEND_SCOPE, key: data.idempotencyKey } },
-    data: { resultId: message.id },
-  });
+  await recordIdempotentResult(tx, claim, message.id);
   return message;
-}
-
-/**
- * Records the key, or returns the message an earlier request with it sent.
- * INSERT … ON CONFLICT DO NOTHING makes a racing duplicate wait for the first
- * transaction and then see its record, so only one message is ever written.
- */
-async function claimIdempotencyKey(
-  tx: Tx,
-  claim: { accountId: string; key: string; requestHash: string; now: Date },
-): Promise<Message | null> {
-  const inserted = await tx.$executeRaw`
-    INSERT INTO "IdempotencyRecord" ("accountId", scope, key, "requestHash", "createdAt")
-    VALUES (${claim.accountId}::uuid, ${SEND_SCOPE}, ${claim.key}, ${claim.requestHash}, ${claim.now})
-    ON CONFLICT DO NOTHING`;
-  if (inserted === 1) return null;
-  const record = await tx.idempotencyRecord.findUniqueOrThrow({
-    where: { accountId_scope_key: { accountId: claim.accountId, scope: SEND_SCOPE, key: claim.key } },
-  });
-  if (record.requestHash !== claim.requestHash || !record.resultId) {
-    throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey: already used for a different message; use a new key for a new message (R-SAFE-1).');
-  }
-  return tx.message.findUniqueOrThrow({ where: { id: record.resultId } });
 }
 
 /** The account has read the chat: its unread count returns to zero. */

@@ -1,12 +1,14 @@
 import { builder } from '../../graphql/builder.ts';
-import { accessibleWhere } from '../../auth/ability.ts';
-import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../../errors.ts';
+import { accessibleWhere, can } from '../../auth/ability.ts';
+import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
 import { DeliveryStatus } from '../../generated/prisma/enums.ts';
 import { ErrorInterface } from '../../graphql/error-types.ts';
 import { decodeId } from '../../graphql/global-id.ts';
 import { asMember } from '../../graphql/run.ts';
 import { fromContentInput } from '../chats/message-content.ts';
 import { MessageContentInput, MessageContentUnion } from '../chats/message-content.schema.ts';
+import { sendDelivery } from './send.service.ts';
+import { monthlyLimit, monthOf, quotaUsed } from './quota.service.ts';
 import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
 
 const StatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus', description: 'R-APPROVAL-2.' });
@@ -29,6 +31,14 @@ const DeliveryType = builder.prismaNode('Delivery', {
     rejectionReason: t.exposeString('rejectionReason', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
+    recipientCount: t.int({
+      nullable: true,
+      description: 'Statistics: null before sending, and always for OPERATOR_NO_SEND_NO_STATS (R-MEMBER-2).',
+      select: { recipientCount: true },
+      resolve: (d, _args, ctx) => (can(ctx.ability, 'readStats', 'Account', { id: d.accountId }) ? d.recipientCount : null),
+    }),
+    quotaUnits: t.exposeInt('quotaUnits', { nullable: true, description: 'Message units this send used (R-QUOTA-1).' }),
     approvals: t.relation('approvals', {
       description: 'Every approval, each with the revision it approved.',
       query: { orderBy: { createdAt: 'asc' } },
@@ -80,6 +90,34 @@ builder.objectType(InvalidTransitionError, {
     attempted: t.exposeString('attempted'),
   }),
 });
+
+builder.objectType(QuotaExceededError, {
+  name: 'QuotaExceededError',
+  description: 'QUOTA_EXCEEDED (R-QUOTA-1): nothing was sent.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ limit: t.exposeInt('limit'), remaining: t.exposeInt('remaining'), needed: t.exposeInt('needed') }),
+});
+
+const Quota = builder.objectRef<{ used: number; limit: number; resetsAt: Date }>('Quota').implement({
+  description: 'R-QUOTA-1: message units this calendar month (UTC).',
+  fields: (t) => ({
+    used: t.exposeInt('used'),
+    limit: t.exposeInt('limit'),
+    remaining: t.int({ resolve: (q) => Math.max(0, q.limit - q.used) }),
+    resetsAt: t.expose('resetsAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectField('Account', 'quota', (t) =>
+  t.field({
+    type: Quota,
+    select: { plan: true, quotaOverride: true },
+    resolve: async (account, _args, ctx) => {
+      const now = ctx.deps.clock.now();
+      return { used: await quotaUsed(ctx.deps.db.prisma, account.id, now), limit: monthlyLimit(account), resetsAt: monthOf(now).resetsAt };
+    },
+  }),
+);
 
 const ERRORS = [ValidationError, NotFoundError, InvalidTransitionError, ConflictError];
 const deliveryId = (id: string | number) => decodeId('deliveryId', String(id), 'Delivery');
@@ -139,6 +177,15 @@ builder.mutationFields((t) => ({
     errors: { types: ERRORS },
     args: { deliveryId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => asMember(ctx, (deps) => rejectDelivery(deps, { deliveryId: deliveryId(args.deliveryId), reason: args.reason })),
+  }),
+  sendDelivery: t.field({
+    type: DeliveryType,
+    description:
+      'ADMIN/OPERATOR: send to every following friend. Needs APPROVED, or a DRAFT whose author may send (R-APPROVAL-1). Retrying with the same idempotencyKey sends once (R-SAFE-1).',
+    errors: { types: [...ERRORS, QuotaExceededError] },
+    args: { deliveryId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      asMember(ctx, (deps) => sendDelivery(deps, { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey })),
   }),
   cancelDelivery: t.field({
     type: DeliveryType,
