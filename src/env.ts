@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   TOKEN_TTL: duration('30d'),
   /** Lifetime of a member invitation. */
   INVITATION_TTL: duration('7d'),
+  /** R-TAG-2: attribute-filtered narrowcasts need at least this many targets. */
+  NARROWCAST_MIN_TARGETS: z.coerce.number().int().min(0).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +52,7 @@ export type Config = {
   tokenTtlMs: number;
   invitationTtlMs: number;
   logLevel: string;
+  narrowcastMinTargets: number;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -71,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlMs: e.TOKEN_TTL,
     invitationTtlMs: e.INVITATION_TTL,
     logLevel: e.LOG_LEVEL,
+    narrowcastMinTargets: e.NARROWCAST_MIN_TARGETS,
   };
 }

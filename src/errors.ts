@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ALREADY_REPORTED: { rule: null, description: 'You already reported this message.' },
   TAG_LIMIT_REACHED: { rule: 'R-TAG-1', description: 'Too many chat tags on the friend or in the account.' },
   TAG_NAME_TAKEN: { rule: 'R-TAG-1', description: 'A chat tag with this name (ignoring case) exists.' },
+  AUDIENCE_TOO_SMALL: { rule: 'R-TAG-2', description: 'An attribute audience is below the minimum number of targets.' },
   QUOTA_EXCEEDED: { rule: 'R-QUOTA-1', description: 'The send would exceed the monthly message quota.' },
   APPROVAL_REQUIRED: { rule: 'R-APPROVAL-1', description: 'A draft by a member without send permission needs an approval first.' },
   INVALID_TRANSITION: { rule: 'R-APPROVAL-2', description: 'The delivery is not in a state that allows this step.' },
@@ -143,6 +144,16 @@ export class QuotaExceededError extends AppError {
     readonly needed: number,
   ) {
     super('QUOTA_EXCEEDED', `This send needs ${needed} message units but only ${remaining} of ${limit} remain this month (R-QUOTA-1).`);
+  }
+}
+
+/** R-TAG-2: attribute narrowcasts need a minimum audience; chat-tag audiences do not. */
+export class AudienceTooSmallError extends AppError {
+  constructor(
+    readonly minimum: number,
+    readonly count: number,
+  ) {
+    super('AUDIENCE_TOO_SMALL', `An attribute audience needs at least ${minimum} friends; this one has ${count} (R-TAG-2).`);
   }
 }
 

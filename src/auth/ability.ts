@@ -6,7 +6,7 @@ import {
   type Subjects,
   type WhereInputOf,
 } from '@casl/prisma/runtime';
-import type { Account, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, Prisma, Role, User } from '../generated/prisma/client.ts';
+import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, Prisma, Role, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
@@ -22,6 +22,7 @@ type SubjectMap = {
   Message: Message;
   ChatTag: ChatTag;
   Delivery: Delivery;
+  Audience: Audience;
 };
 type AppSubjects = Subjects<SubjectMap>;
 export type SubjectName = keyof SubjectMap;
@@ -83,7 +84,7 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       can('create', 'ChatTag', { accountId });
       can('tag', 'Friend', { accountId });
       // R-APPROVAL-1: everyone drafts; without send permission, only their own drafts.
-      can(['read', 'create'], 'Delivery', { accountId });
+      can(['read', 'create'], ['Delivery', 'Audience'], { accountId });
       can(['update', 'submit', 'cancel'], 'Delivery', { accountId, authorUserId: actor.userId });
       if (role !== 'OPERATOR_NO_SEND_NO_STATS') can('readStats', 'Account', { id: accountId });
       if (role === 'ADMIN' || role === 'OPERATOR') {

@@ -9,6 +9,7 @@ import '../modules/friends/friend.schema.ts';
 import '../modules/chats/message-content.schema.ts';
 import '../modules/chats/chat.schema.ts';
 import '../modules/tags/chat-tag.schema.ts';
+import '../modules/audiences/audience.schema.ts';
 import '../modules/deliveries/delivery.schema.ts';
 import { builder } from './builder.ts';
 

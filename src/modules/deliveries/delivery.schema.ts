@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { accessibleWhere, can } from '../../auth/ability.ts';
-import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
+import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
 import { DeliveryStatus } from '../../generated/prisma/enums.ts';
 import { ErrorInterface } from '../../graphql/error-types.ts';
 import { decodeId } from '../../graphql/global-id.ts';
@@ -38,6 +38,7 @@ const DeliveryType = builder.prismaNode('Delivery', {
       select: { recipientCount: true },
       resolve: (d, _args, ctx) => (can(ctx.ability, 'readStats', 'Account', { id: d.accountId }) ? d.recipientCount : null),
     }),
+    audience: t.relation('audience', { nullable: true, description: 'Null for a BROADCAST (every friend).' }),
     quotaUnits: t.exposeInt('quotaUnits', { nullable: true, description: 'Message units this send used (R-QUOTA-1).' }),
     approvals: t.relation('approvals', {
       description: 'Every approval, each with the revision it approved.',
@@ -132,10 +133,12 @@ builder.mutationFields((t) => ({
       kind: t.arg({ type: DraftKindEnum, required: true }),
       title: t.arg.string({ required: true }),
       content: t.arg({ type: MessageContentInput, required: true }),
+      audienceId: t.arg.id({ description: 'Required for NARROWCAST; a BROADCAST goes to every friend.' }),
     },
     resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
         createDraft(deps, {
+          audienceId: args.audienceId ? decodeId('audienceId', String(args.audienceId), 'Audience') : null,
           accountId: decodeId('accountId', String(args.accountId), 'Account'),
           kind: args.kind,
           title: args.title,
@@ -182,10 +185,15 @@ builder.mutationFields((t) => ({
     type: DeliveryType,
     description:
       'ADMIN/OPERATOR: send to every following friend. Needs APPROVED, or a DRAFT whose author may send (R-APPROVAL-1). Retrying with the same idempotencyKey sends once (R-SAFE-1).',
-    errors: { types: [...ERRORS, QuotaExceededError] },
+    errors: { types: [...ERRORS, QuotaExceededError, AudienceTooSmallError] },
     args: { deliveryId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) => sendDelivery(deps, { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey })),
+      asMember(ctx, (deps) =>
+        sendDelivery(
+          { ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets },
+          { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey },
+        ),
+      ),
   }),
   cancelDelivery: t.field({
     type: DeliveryType,

@@ -33,19 +33,31 @@ const PAST: Record<keyof typeof FROM, string> = {
   cancel: 'cancelled',
 };
 
-const DraftInput = z.object({
-  accountId: z.string(),
-  kind: z.enum(DRAFT_KINDS),
-  title: boundedText(MAX_NAME_LENGTH),
-  content: MessageContent,
-});
+const DraftInput = z
+  .object({
+    accountId: z.string(),
+    kind: z.enum(DRAFT_KINDS),
+    title: boundedText(MAX_NAME_LENGTH),
+    content: MessageContent,
+    audienceId: z.string().nullish(),
+  })
+  .refine((d) => (d.kind === 'NARROWCAST') === Boolean(d.audienceId), {
+    path: ['audienceId'],
+    message: 'a NARROWCAST needs an audience, and a BROADCAST (every friend) takes none',
+  });
 
-export async function createDraft(deps: Deps, input: { accountId: string; kind: string; title: string; content: unknown }): Promise<Delivery> {
+export async function createDraft(
+  deps: Deps,
+  input: { accountId: string; kind: string; title: string; content: unknown; audienceId?: string | null },
+): Promise<Delivery> {
   const data = parseInput(DraftInput, input);
   const { tx, clock, actor } = deps;
   const account = await tx.account.findUnique({ where: { id: data.accountId } });
   if (!account || !can(actor.ability, 'read', 'Account', account)) throw new NotFoundError('accountId');
   assertCan(actor.ability, 'create', 'Delivery', { accountId: account.id });
+  if (data.audienceId && !(await tx.audience.findFirst({ where: { id: data.audienceId, accountId: account.id }, select: { id: true } }))) {
+    throw new NotFoundError('audienceId');
+  }
   const now = clock.now();
   const delivery = await tx.delivery.create({
     data: {
@@ -55,6 +67,7 @@ export async function createDraft(deps: Deps, input: { accountId: string; kind: 
       contentType: data.content.type,
       content: data.content,
       authorUserId: actor.userId,
+      audienceId: data.audienceId ?? null,
       createdAt: now,
       updatedAt: now,
     },

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Delivery } from '../../generated/prisma/client.ts';
 import { assertCan, can } from '../../auth/ability.ts';
-import { ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError } from '../../errors.ts';
+import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError } from '../../errors.ts';
+import { audienceCondition, audienceSize } from '../audiences/audience.service.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
@@ -19,17 +20,17 @@ const SCOPE = 'sendDelivery';
 const SENDER_ROLES = new Set(['ADMIN', 'OPERATOR']);
 
 /**
- * Sends a delivery to every friend who follows the account (R-GROUP-5: never
- * to groups) in one transaction: the recipients and their messages are
+ * Sends a delivery to its audience — every following friend for a broadcast
+ * (R-GROUP-5: never groups) — in one transaction: the recipients and their messages are
  * written set-based, the quota is reserved (R-QUOTA-1), and a failure
  * anywhere writes nothing. R-APPROVAL-1: a draft by a member without send
  * permission must be approved first; members with it may send their own
  * drafts directly. The same idempotency key returns the first result.
  */
-export async function sendDelivery(deps: Deps, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
+export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
   const data = parseInput(SendInput, input);
   const { tx, clock, actor } = deps;
-  const delivery = await tx.delivery.findUnique({ where: { id: data.deliveryId }, include: { account: true } });
+  const delivery = await tx.delivery.findUnique({ where: { id: data.deliveryId }, include: { account: true, audience: true } });
   if (!delivery || !can(actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
   assertCan(actor.ability, 'send', 'Delivery', delivery);
   const claim = { accountId: delivery.accountId, scope: SCOPE, key: data.idempotencyKey };
@@ -53,9 +54,13 @@ export async function sendDelivery(deps: Deps, input: { deliveryId: string; idem
   });
   if (claimed.count === 0) throw new InvalidTransitionError('SENDING', 'sent');
 
-  // Cheap refusal before the fan-out; the exact count is reserved after it.
+  // Cheap refusals before the fan-out; the exact count is reserved after it.
   const usesQuota = QUOTA_KINDS.has(delivery.kind);
-  const targets = await tx.friend.count({ where: { accountId: delivery.accountId, status: 'FOLLOWING' } });
+  const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
+  // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
+  if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.narrowcastMinTargets) {
+    throw new AudienceTooSmallError(deps.narrowcastMinTargets, targets);
+  }
   if (usesQuota) {
     const limit = monthlyLimit(delivery.account);
     const remaining = limit - (await quotaUsed(tx, delivery.accountId, now));
@@ -66,7 +71,7 @@ export async function sendDelivery(deps: Deps, input: { deliveryId: string; idem
     WITH targets AS (
       SELECT f.id AS "friendId", c.id AS "chatId", f."notificationsEnabled" AS notify
       FROM "Friend" f JOIN "Chat" c ON c."friendId" = f.id
-      WHERE f."accountId" = ${delivery.accountId}::uuid AND f.status = 'FOLLOWING'
+      WHERE f."accountId" = ${delivery.accountId}::uuid AND f.status = 'FOLLOWING' AND ${audienceCondition(delivery.audience)}
     ), sent AS (
       INSERT INTO "Message" ("accountId", "chatId", direction, kind, "contentType", content, "sentAt", "notifiedAt")
       SELECT ${delivery.accountId}::uuid, t."chatId", 'OUTGOING', ${delivery.kind}::"MessageKind", ${delivery.contentType},
