@@ -79,3 +79,37 @@ describe('audience input', () => {
     expect(res.data.createDraft).toEqual({ __typename: 'ValidationError', field: 'audienceId' });
   });
 });
+
+describe('R-SAFE-1: previewDelivery', () => {
+  const preview = (token: string, id: string) =>
+    app.gql(`mutation($d: ID!) { previewDelivery(deliveryId: $d) { __typename ... on MutationPreviewDeliverySuccess { data {
+      recipientCount quotaUnits quotaRemaining approvalRequired approverUserIds
+      blockers { code rule details } } } } }`, { d: id }, token)
+      .then((r) => r.data.previewDelivery.data);
+
+  test('shows recipients, quota, approval and what would block the send, and writes nothing', async () => {
+    const small = await createAudience({ attributes: { city: 'Nagoya' } });
+    const draft = await app.gql(`mutation($a: ID!, $au: ID!) { createDraft(accountId: $a, kind: NARROWCAST, audienceId: $au, title: "P", content: { text: "x" }) {
+      ... on MutationCreateDraftSuccess { data { id } } } }`, { a: accountId, au: small.data.id }, admin.token);
+    const id = draft.data.createDraft.data.id;
+    const before = { messages: await app.db.prisma.message.count(), audit: await app.db.prisma.auditEvent.count() };
+    const shown = await preview(admin.token, id);
+    expect(shown).toMatchObject({
+      recipientCount: 0,
+      quotaUnits: 0,
+      approvalRequired: false,
+      approverUserIds: [dbId(admin.userId)],
+      blockers: [{ code: 'AUDIENCE_TOO_SMALL', rule: 'R-TAG-2', details: { minimum: 50, count: 0 } }],
+    });
+    expect(await app.db.prisma.message.count()).toBe(before.messages);
+    expect(await app.db.prisma.auditEvent.count()).toBe(before.audit);
+  });
+
+  test('a broadcast by a member without send permission needs approval, and counts every following friend', async () => {
+    const drafter = await (await import('../helpers/scenario.ts')).addMember(app, admin.token, accountId, 'OPERATOR_NO_SEND');
+    const draft = await app.gql(`mutation($a: ID!) { createDraft(accountId: $a, kind: BROADCAST, title: "B", content: { text: "all" }) {
+      ... on MutationCreateDraftSuccess { data { id } } } }`, { a: accountId }, drafter.token);
+    const shown = await preview(drafter.token, draft.data.createDraft.data.id);
+    expect(shown).toMatchObject({ recipientCount: 50, quotaUnits: 50, approvalRequired: true, blockers: [] });
+  });
+});

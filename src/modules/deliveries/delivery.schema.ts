@@ -8,6 +8,7 @@ import { asMember } from '../../graphql/run.ts';
 import { fromContentInput } from '../chats/message-content.ts';
 import { MessageContentInput, MessageContentUnion } from '../chats/message-content.schema.ts';
 import { sendDelivery } from './send.service.ts';
+import { type Blocker, type Preview, previewDelivery } from './preview.service.ts';
 import { monthlyLimit, monthOf, quotaUsed } from './quota.service.ts';
 import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
 
@@ -120,6 +121,29 @@ builder.prismaObjectField('Account', 'quota', (t) =>
   }),
 );
 
+const PreviewBlocker = builder.objectRef<Blocker>('DeliveryBlocker').implement({
+  description: 'A refusal a send would meet now: the same code, rule and message the send would return.',
+  fields: (t) => ({
+    code: t.string({ resolve: (b) => b.code }),
+    rule: t.string({ nullable: true, resolve: (b) => b.rule }),
+    message: t.string({ resolve: (b) => b.message }),
+    details: t.field({ type: 'JSON', description: 'The error\'s own fields (minimum, count, remaining, needed …).', resolve: ({ code: _c, rule: _r, message: _m, ...rest }) => rest }),
+  }),
+});
+
+const PreviewType = builder.objectRef<Preview>('DeliveryPreview').implement({
+  description: 'What sending now would do (R-SAFE-1), computed like the send itself; nothing is written.',
+  fields: (t) => ({
+    delivery: t.field({ type: DeliveryType, resolve: (p) => p.delivery }),
+    recipientCount: t.int({ nullable: true, description: 'Null for OPERATOR_NO_SEND_NO_STATS.', resolve: (p) => p.recipientCount }),
+    quotaUnits: t.exposeInt('quotaUnits'),
+    quotaRemaining: t.exposeInt('quotaRemaining'),
+    approvalRequired: t.exposeBoolean('approvalRequired'),
+    approverUserIds: t.exposeIDList('approverUserIds', { description: 'ADMINs and OPERATORs, who may approve and send it.' }),
+    blockers: t.field({ type: [PreviewBlocker], description: 'What a send now would be refused with.', resolve: (p) => p.blockers }),
+  }),
+});
+
 const ERRORS = [ValidationError, NotFoundError, InvalidTransitionError, ConflictError];
 const deliveryId = (id: string | number) => decodeId('deliveryId', String(id), 'Delivery');
 
@@ -194,6 +218,14 @@ builder.mutationFields((t) => ({
           { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey },
         ),
       ),
+  }),
+  previewDelivery: t.field({
+    type: PreviewType,
+    description: 'Any member: recipients, quota units, approval still needed and anything that would block the send. Writes nothing.',
+    errors: { types: [ValidationError, NotFoundError] },
+    args: { deliveryId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) =>
+      asMember(ctx, (deps) => previewDelivery({ ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets }, deliveryId(args.deliveryId))),
   }),
   cancelDelivery: t.field({
     type: DeliveryType,
