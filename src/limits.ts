@@ -26,3 +26,5 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 
 /** R-QUOTA-1: monthly message units by plan (one per recipient of a broadcast/narrowcast). */
 export const PLAN_QUOTA = { FREE: 200, LIGHT: 5_000, STANDARD: 30_000 } as const;
+/** R-SAFE-1: test recipients per member per account. */
+export const MAX_TEST_RECIPIENTS = 5;

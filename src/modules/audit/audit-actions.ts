@@ -19,6 +19,7 @@ export const AUDIT = {
   deliveryRejected: 'delivery.rejected',
   deliveryCancelled: 'delivery.cancelled',
   deliverySent: 'delivery.sent',
+  deliveryTestSent: 'delivery.test_sent',
 } as const;
 
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

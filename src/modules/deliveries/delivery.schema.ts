@@ -1,9 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
 import { accessibleWhere, can } from '../../auth/ability.ts';
-import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
+import { AudienceTooSmallError, ConflictError, InvalidTransitionError, LimitReachedError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
+import type { Delivery } from '../../generated/prisma/client.ts';
+import { MAX_TEST_RECIPIENTS } from '../../limits.ts';
+import { addTestRecipient, sendTestDelivery } from './test-send.service.ts';
 import { DeliveryStatus } from '../../generated/prisma/enums.ts';
 import { ErrorInterface } from '../../graphql/error-types.ts';
-import { decodeId } from '../../graphql/global-id.ts';
+import { decodeId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { asMember } from '../../graphql/run.ts';
 import { fromContentInput } from '../chats/message-content.ts';
 import { MessageContentInput, MessageContentUnion } from '../chats/message-content.schema.ts';
@@ -145,6 +148,13 @@ const PreviewType = builder.objectRef<Preview>('DeliveryPreview').implement({
 });
 
 const ERRORS = [ValidationError, NotFoundError, InvalidTransitionError, ConflictError];
+
+const TestSendType = builder.objectRef<{ delivery: Delivery; recipientCount: number }>('TestSendResult').implement({
+  fields: (t) => ({
+    delivery: t.field({ type: DeliveryType, resolve: (r) => r.delivery }),
+    recipientCount: t.exposeInt('recipientCount'),
+  }),
+});
 const deliveryId = (id: string | number) => decodeId('deliveryId', String(id), 'Delivery');
 
 builder.mutationFields((t) => ({
@@ -226,6 +236,23 @@ builder.mutationFields((t) => ({
     args: { deliveryId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => previewDelivery({ ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets }, deliveryId(args.deliveryId))),
+  }),
+  addTestRecipient: t.field({
+    type: ['ID'],
+    description: `Name a friend of the account (your own phone) to receive your test sends; returns your test recipients' friend ids. At most ${MAX_TEST_RECIPIENTS}.`,
+    errors: { types: [ValidationError, NotFoundError, LimitReachedError] },
+    args: { friendId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const ids = await asMember(ctx, (deps) => addTestRecipient(deps, decodeId('friendId', String(args.friendId), 'Friend')));
+      return ids.map((id) => encodeGlobalId('Friend', id));
+    },
+  }),
+  sendTestDelivery: t.field({
+    type: TestSendType,
+    description: 'Any member: send the current text to your own test recipients only (R-SAFE-1). No approval, no quota, no state change.',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => asMember(ctx, (deps) => sendTestDelivery(deps, deliveryId(args.deliveryId))),
   }),
   cancelDelivery: t.field({
     type: DeliveryType,
