@@ -29,21 +29,18 @@ export function transaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promis
   return ctx.deps.db.prisma.$transaction((tx) => fn(tx));
 }
 
-/**
- * Runs a member's mutation in one transaction with an ability rebuilt from
- * the memberships as they are inside it, so a role changed a moment ago by
- * someone else already counts.
- */
+/** Runs a member's mutation in one transaction, as the signed-in member. */
 export async function asMember<T>(
   ctx: Context,
   fn: (deps: Deps) => Promise<T>,
   options: { membershipsChange?: boolean } = {},
 ): Promise<T> {
   const viewer = requireViewer(ctx);
-  const result = await transaction(ctx, async (tx) => {
-    const ability = defineAbilityFor({ ...viewer, memberships: await membershipsOf(tx, viewer.userId) });
-    return fn({ tx, clock: ctx.deps.clock, actor: { userId: viewer.userId, email: viewer.email, ability } });
-  });
+  // The ability is the one built when the token was checked at the start of
+  // this request (one statement earlier); services check it on rows they load
+  // inside the transaction.
+  const actor = { userId: viewer.userId, email: viewer.email, ability: ctx.ability };
+  const result = await transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, actor }));
   if (options.membershipsChange) {
     // The result resolves after commit with the ability as it is now (an
     // account just created or joined, a role just changed), not at request start.

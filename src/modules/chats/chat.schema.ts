@@ -63,9 +63,10 @@ const ChatType = builder.prismaNode('Chat', {
   }),
 });
 
+// Not in select mode: a sent message's row carries every column its fields
+// read, so resolving the mutation result needs no second query.
 const MessageType = builder.prismaNode('Message', {
   id: { field: 'id' },
-  select: { id: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Message')] }),
   description: "A message in a chat, as the account's members see it.",
