@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Account } from '../../generated/prisma/client.ts';
-import { type AppAbility, assertCan, can } from '../../auth/ability.ts';
+import { type AppAbility, can } from '../../auth/ability.ts';
 import { NotFoundError } from '../../errors.ts';
 import { MAX_NAME_LENGTH } from '../../limits.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
@@ -48,4 +48,3 @@ export async function loadAccount(deps: Deps, accountId: string, field = 'accoun
   return account;
 }
 
-export { assertCan };

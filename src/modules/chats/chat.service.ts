@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { Prisma } from '../../generated/prisma/client.ts';
 import type { Chat, Message } from '../../generated/prisma/client.ts';
 import { assertCan, can } from '../../auth/ability.ts';
 import { ConflictError, FriendNotReachableError, NotFoundError } from '../../errors.ts';
@@ -116,4 +115,3 @@ export async function friendMarkRead(deps: FriendDeps): Promise<number> {
   return count;
 }
 
-export const NO_CONTENT = Prisma.DbNull;

@@ -10,7 +10,7 @@ import type { Friend } from '../../generated/prisma/client.ts';
 
 export const FriendStatusEnum = builder.enumType(FriendStatus, { name: 'FriendStatus' });
 
-builder.prismaNode('Friend', {
+export const FriendType = builder.prismaNode('Friend', {
   id: { field: 'id' },
   select: { id: true },
   nullable: true,

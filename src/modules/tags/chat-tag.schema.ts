@@ -1,5 +1,5 @@
-import { getRefFromModel } from '@pothos/plugin-prisma';
 import { builder } from '../../graphql/builder.ts';
+import { FriendType } from '../friends/friend.schema.ts';
 import { accessibleWhere } from '../../auth/ability.ts';
 import { ConflictError, LimitReachedError, NotFoundError, ValidationError } from '../../errors.ts';
 import { decodeId, encodeGlobalId } from '../../graphql/global-id.ts';
@@ -60,7 +60,6 @@ const ChatTagDeletionType = builder.objectRef<ChatTagDeletion>('ChatTagDeletion'
 // Mutations are plain fields, not prismaField (which promises the plugin the row was
 // read with its query): the services return bare rows, and for a row it did not
 // load itself the plugin loads what the selection needs (tags, counts) by id.
-const FriendType = getRefFromModel('Friend', builder);
 const TAG_ERRORS = [ValidationError, NotFoundError, LimitReachedError, ConflictError];
 
 builder.mutationFields((t) => ({
