@@ -1,18 +1,12 @@
 // Baseline "raw-http" for the chat list (S3): node:http + pg + JSON.stringify,
 // as raw-http.ts is for members. Answers in the GraphQL response shape.
-import type { IncomingMessage } from 'node:http';
 import { serve } from '../servers/serve.ts';
+import { readBody } from './read-body.ts';
 import { chatGlobalId, listChats, textOnly } from './chats-sql.ts';
 import { accountIdOf, bearerToken, isMember, openPool } from './members-sql.ts';
 
 const pool = openPool();
 const PAGE = 50;
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 await serve(
   'raw-http',

@@ -1,18 +1,12 @@
 // Baseline "raw-http" for chat send (S4): node:http + pg, the same statements
 // as Dengon's sendChatMessage in one transaction (chats-sql.ts), answering in
 // the GraphQL response shape.
-import type { IncomingMessage } from 'node:http';
 import { serve } from '../servers/serve.ts';
+import { readBody } from './read-body.ts';
 import { authenticate, chatIdOf, sendPayload, sendText } from './chats-sql.ts';
 import { bearerToken, openPool } from './members-sql.ts';
 
 const pool = openPool();
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 type Variables = { chat?: unknown; c?: { text?: unknown }; k?: unknown };
 

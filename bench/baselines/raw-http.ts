@@ -1,17 +1,11 @@
 // Baseline "raw-http": node:http + pg + JSON.stringify, nothing else; the
 // physical limit of this stack. It still reads and parses the request body,
 // as any server must, and answers in the GraphQL response shape.
-import type { IncomingMessage } from 'node:http';
 import { serve } from '../servers/serve.ts';
+import { readBody } from './read-body.ts';
 import { accountIdOf, bearerToken, isMember, listMembers, memberGlobalId, openPool } from './members-sql.ts';
 
 const pool = openPool();
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 await serve(
   'raw-http',

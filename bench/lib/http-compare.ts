@@ -34,6 +34,16 @@ export type HttpComparisonSpec = {
   expectEffect?(): Promise<(body: unknown) => Promise<void>>;
 };
 
+/** A GraphQL POST with a bearer token: the request every HTTP scenario sends. */
+export function graphqlPost(token: string, query: string, variables: Record<string, unknown>) {
+  return {
+    method: 'POST' as const,
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  };
+}
+
 export function httpEstimateSec(servers: number, options: Options): number {
   const startAndChecks = 30;
   return startAndChecks + servers * options.rounds * (options.warmupSec + options.durationSec + 1);

@@ -1,6 +1,6 @@
 // S1: an authenticated member list of 100 over HTTP GraphQL (CASL on), against
 // bare-yoga (target) and raw-http (distance to the limit). See BENCHMARKS.md.
-import { compareOverHttp, httpEstimateSec } from '../lib/http-compare.ts';
+import { compareOverHttp, httpEstimateSec, graphqlPost } from '../lib/http-compare.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { seedAccount } from '../lib/seed.ts';
 
@@ -43,12 +43,7 @@ export const s1Members: Scenario = {
         { name: 'raw-http', entry: 'bench/baselines/raw-http.ts', target: null },
       ],
       env: { LOG_LEVEL: 'silent' },
-      request: {
-        method: 'POST',
-        path: '/graphql',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${seeded.adminToken}` },
-        body: JSON.stringify({ query: QUERY, variables: { id: seeded.accountGlobalId } }),
-      },
+      request: graphqlPost(seeded.adminToken, QUERY, { id: seeded.accountGlobalId }),
       check,
     });
   },

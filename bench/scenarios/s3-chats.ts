@@ -1,7 +1,7 @@
 // S3: an authenticated chat list of 50 (friend and last message joined) over
 // HTTP GraphQL, against bare-yoga (target) and raw-http (distance to the
 // limit). See BENCHMARKS.md.
-import { compareOverHttp, httpEstimateSec } from '../lib/http-compare.ts';
+import { compareOverHttp, httpEstimateSec, graphqlPost } from '../lib/http-compare.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { seedAccount } from '../lib/seed.ts';
 import { seedChats } from '../lib/seed-chats.ts';
@@ -65,12 +65,7 @@ export const s3Chats: Scenario = {
         { name: 'raw-http', entry: 'bench/baselines/raw-http-chats.ts', target: null },
       ],
       env: { LOG_LEVEL: 'silent' },
-      request: {
-        method: 'POST',
-        path: '/graphql',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${seeded.adminToken}` },
-        body: JSON.stringify({ query: QUERY, variables: { id: seeded.accountGlobalId } }),
-      },
+      request: graphqlPost(seeded.adminToken, QUERY, { id: seeded.accountGlobalId }),
       check: checkWith(chats.chatGlobalIds.slice(0, CHATS)),
     });
   },
