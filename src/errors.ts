@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: { rule: 'R-QUOTA-1', description: 'The send would exceed the monthly message quota.' },
   APPROVAL_REQUIRED: { rule: 'R-APPROVAL-1', description: 'A draft by a member without send permission needs an approval first.' },
   INVALID_TRANSITION: { rule: 'R-APPROVAL-2', description: 'The delivery is not in a state that allows this step.' },
+  SEND_PERMISSION_LOST: { rule: 'R-APPROVAL-1', description: 'The member who scheduled the delivery no longer has send permission; it was not sent.' },
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
   FORBIDDEN: { rule: null, description: 'Your role does not allow this.' },

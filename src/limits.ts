@@ -28,3 +28,6 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 export const PLAN_QUOTA = { FREE: 200, LIGHT: 5_000, STANDARD: 30_000 } as const;
 /** R-SAFE-1: test recipients per member per account. */
 export const MAX_TEST_RECIPIENTS = 5;
+
+/** R-SAFE-1: how far ahead a delivery may be scheduled. */
+export const MAX_SCHEDULE_AHEAD_DAYS = 366;

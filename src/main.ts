@@ -5,6 +5,8 @@ import { openConfiguredDatabase } from './db/open.ts';
 import { loadConfig } from './env.ts';
 import { createLogger } from './logger.ts';
 import { seedDemo } from './demo.ts';
+import { createJobQueue } from './jobs/queue.ts';
+import { deliveryJobHandlers, resumeInterruptedSends } from './jobs/delivery-jobs.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -14,10 +16,15 @@ async function main(): Promise<void> {
   const { db, applied, where } = await openConfiguredDatabase(config);
   logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
 
-  const deps = { db, clock: systemClock, config, logger };
+  const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
+  const deps = { db, clock: systemClock, config, logger, jobs };
   if (process.argv.includes('--demo')) console.log(await seedDemo(deps));
 
   const yoga = buildApp(deps);
+  // Scheduled sends, and sends a crashed instance left part-way (resumed at
+  // once here, then every minute by any instance).
+  await jobs.start(deliveryJobHandlers({ db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets }));
+  void resumeInterruptedSends({ db, clock: systemClock }, 0).catch((error: unknown) => logger.error({ err: error }, 'resuming sends failed'));
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();
@@ -38,6 +45,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     await yoga.dispose();
+    await jobs.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -16,6 +16,11 @@ export interface SqlDriver {
   /** Runs `fn` in one transaction; `exec` takes multi-statement scripts, `query` one statement with parameters. */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * For libraries that bring their own SQL (the job queue): with parameters one
+   * statement, without them a script whose last statement's rows are returned.
+   */
+  execute(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,11 @@ export function fromPglite(pglite: PGlite, options: DatabaseOptions = {}): Datab
     async query<T>(sql: string, params: unknown[] = []) {
       return (await pglite.query<T>(sql, params)).rows;
     },
+    async execute(sql, params = []) {
+      if (params.length > 0) return { rows: (await pglite.query(sql, params)).rows };
+      const results = await pglite.exec(sql);
+      return { rows: results.at(-1)?.rows ?? [] };
+    },
     close: () => pglite.close(),
   };
   return {
@@ -108,6 +118,11 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     },
     async query<T>(sql: string, params: unknown[] = []) {
       return (await pool.query(sql, params)).rows as T[];
+    },
+    async execute(sql, params = []) {
+      // A parameterless script comes back as one result per statement.
+      const result: pg.QueryResult | pg.QueryResult[] = await pool.query(sql, params);
+      return { rows: (Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [] };
     },
     close: () => pool.end(),
   };

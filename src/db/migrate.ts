@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SqlDriver } from './client.ts';
+import { installJobQueue } from '../jobs/queue.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
@@ -64,5 +65,8 @@ export async function migrate(driver: SqlDriver, dir = MIGRATIONS_DIR): Promise<
     if (!ran) continue;
     done.push(migration.name);
   }
+  // The job queue's own schema (pg-boss, versioned by pg-boss): installed
+  // here so a migrated database is ready to schedule sends.
+  await installJobQueue(driver);
   return done;
 }

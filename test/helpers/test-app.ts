@@ -7,6 +7,8 @@ import { type Database, openDatabase } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { FakeClock } from './fake-clock.ts';
+import { createJobQueue } from '../../src/jobs/queue.ts';
+import type { AppDeps } from '../../src/context.ts';
 import { databaseUrl } from './template-db.ts';
 
 export type GraphQLResponse<T = any> = {
@@ -18,6 +20,8 @@ export type TestApp = {
   yoga: App;
   db: Database;
   clock: FakeClock;
+  /** What the app was built from: tests run jobs (scheduled sends, resume) with it. */
+  deps: AppDeps;
   config: Config;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
@@ -45,7 +49,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   }
   const clock = new FakeClock();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const yoga = buildApp({ db, clock, config, logger: createLogger(config.logLevel) });
+  const logger = createLogger(config.logLevel);
+  const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
+  const deps = { db, clock, config, logger, jobs };
+  const yoga = buildApp(deps);
   return {
     yoga,
     db,
@@ -61,7 +68,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       return (await response.json()) as GraphQLResponse;
     },
     fetch: (path, init) => Promise.resolve(yoga.fetch(new URL(`http://dengon.test${path}`), init ?? {})),
+    deps,
     async close() {
+      await jobs.stop();
       await db.close();
       await drop();
     },

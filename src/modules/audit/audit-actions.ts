@@ -18,7 +18,10 @@ export const AUDIT = {
   deliveryApproved: 'delivery.approved',
   deliveryRejected: 'delivery.rejected',
   deliveryCancelled: 'delivery.cancelled',
+  deliverySending: 'delivery.sending',
   deliverySent: 'delivery.sent',
+  deliveryScheduled: 'delivery.scheduled',
+  deliveryScheduleFailed: 'delivery.schedule_failed',
   deliveryTestSent: 'delivery.test_sent',
 } as const;
 

@@ -11,6 +11,8 @@ import { asMember } from '../../graphql/run.ts';
 import { fromContentInput } from '../chats/message-content.ts';
 import { MessageContentInput, MessageContentUnion } from '../chats/message-content.schema.ts';
 import { sendDelivery } from './send.service.ts';
+import { runFanOut } from './fan-out.service.ts';
+import { scheduleDelivery } from './schedule.service.ts';
 import { type Blocker, type Preview, previewDelivery } from './preview.service.ts';
 import { monthlyLimit, monthOf, quotaUsed } from './quota.service.ts';
 import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
@@ -36,9 +38,11 @@ const DeliveryType = builder.prismaNode('Delivery', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
+    scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'When a SCHEDULED delivery will be sent.' }),
     recipientCount: t.int({
       nullable: true,
-      description: 'Statistics: null before sending, and always for OPERATOR_NO_SEND_NO_STATS (R-MEMBER-2).',
+      description:
+        'Statistics: recipients written so far (grows while SENDING, final once SENT); null before sending, and always for OPERATOR_NO_SEND_NO_STATS (R-MEMBER-2).',
       select: { recipientCount: true },
       resolve: (d, _args, ctx) => (can(ctx.ability, 'readStats', 'Account', { id: d.accountId }) ? d.recipientCount : null),
     }),
@@ -218,16 +222,36 @@ builder.mutationFields((t) => ({
   sendDelivery: t.field({
     type: DeliveryType,
     description:
-      'ADMIN/OPERATOR: send to every following friend. Needs APPROVED, or a DRAFT whose author may send (R-APPROVAL-1). Retrying with the same idempotencyKey sends once (R-SAFE-1).',
+      'ADMIN/OPERATOR: send to the audience. Needs APPROVED, or a DRAFT whose author may send (R-APPROVAL-1). The quota is reserved and the delivery becomes SENDING in one transaction; recipients are then written in batches and the result is SENT (or SENDING if this request was cut short: the send resumes by itself, each recipient exactly once). Retrying with the same idempotencyKey sends once (R-SAFE-1).',
     errors: { types: [...ERRORS, QuotaExceededError, AudienceTooSmallError] },
     args: { deliveryId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) =>
+    resolve: async (_root, args, ctx) => {
+      const started = await asMember(ctx, (deps) =>
         sendDelivery(
           { ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets },
           { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey },
         ),
-      ),
+      );
+      // After commit: the quota is held and the state is SENDING whatever
+      // happens next. A retry with the same key also lands here and helps
+      // finish a send that was cut short.
+      if (started.status !== 'SENDING') return started;
+      try {
+        return await runFanOut({ prisma: ctx.deps.db.prisma, clock: ctx.deps.clock }, started.id);
+      } catch (error) {
+        ctx.deps.logger.error({ err: error, deliveryId: started.id }, 'fan-out interrupted; the resume job will finish it');
+        return ctx.deps.db.prisma.delivery.findUniqueOrThrow({ where: { id: started.id } });
+      }
+    },
+  }),
+  scheduleDelivery: t.field({
+    type: DeliveryType,
+    description:
+      'ADMIN/OPERATOR: send at `at` (R-SAFE-1). From APPROVED, a DRAFT whose author may send, or SCHEDULED (to move it). The job queue sends it when due, once; cancelDelivery stops it.',
+    errors: { types: ERRORS },
+    args: { deliveryId: t.arg.id({ required: true }), at: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_root, args, ctx) =>
+      asMember(ctx, (deps) => scheduleDelivery({ ...deps, jobs: ctx.deps.jobs }, { deliveryId: deliveryId(args.deliveryId), at: args.at })),
   }),
   previewDelivery: t.field({
     type: PreviewType,

@@ -39,3 +39,11 @@ export async function reserveQuota(tx: Tx, account: Pick<Account, 'id' | 'plan' 
   const used = await quotaUsed(tx, account.id, now);
   throw new QuotaExceededError(limit, Math.max(0, limit - used), units);
 }
+
+/** Returns units reserved for recipients that were not written (friends who left while a send ran). */
+export async function releaseQuota(tx: Tx, accountId: string, units: number, reservedAt: Date): Promise<void> {
+  await tx.quotaUsage.updateMany({
+    where: { accountId, month: monthOf(reservedAt).start },
+    data: { used: { decrement: units } },
+  });
+}

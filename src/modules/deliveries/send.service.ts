@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Delivery } from '../../generated/prisma/client.ts';
+import type { Account, Audience, Delivery } from '../../generated/prisma/client.ts';
+import type { Tx } from '../../db/client.ts';
+import type { Clock } from '../../clock.ts';
 import { assertCan, can } from '../../auth/ability.ts';
-import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError, QuotaExceededError } from '../../errors.ts';
-import { audienceCondition, audienceSize } from '../audiences/audience.service.ts';
+import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError } from '../../errors.ts';
+import { audienceSize } from '../audiences/audience.service.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
 import { parseInput } from '../validate.ts';
-import { monthlyLimit, QUOTA_KINDS, quotaUsed, reserveQuota } from './quota.service.ts';
+import { QUOTA_KINDS, reserveQuota } from './quota.service.ts';
 
 const SendInput = z.object({
   deliveryId: z.string(),
@@ -20,12 +22,14 @@ const SCOPE = 'sendDelivery';
 const SENDER_ROLES = new Set(['ADMIN', 'OPERATOR']);
 
 /**
- * Sends a delivery to its audience — every following friend for a broadcast
- * (R-GROUP-5: never groups) — in one transaction: the recipients and their messages are
- * written set-based, the quota is reserved (R-QUOTA-1), and a failure
- * anywhere writes nothing. R-APPROVAL-1: a draft by a member without send
- * permission must be approved first; members with it may send their own
- * drafts directly. The same idempotency key returns the first result.
+ * Starts sending a delivery to its audience — every following friend for a
+ * broadcast (R-GROUP-5: never groups). In the caller's transaction: checks
+ * who may send (R-APPROVAL-1: a draft by a member without send permission
+ * must be approved first; members with it may send their own drafts
+ * directly), moves it to SENDING, and reserves the quota for every target
+ * (R-QUOTA-1), so a refusal writes nothing. The recipients are then written
+ * by runFanOut after commit, in batches that survive a crash. The same
+ * idempotency key returns the first result.
  */
 export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
   const data = parseInput(SendInput, input);
@@ -38,68 +42,59 @@ export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }
   if (await claimIdempotencyKey(tx, { ...claim, requestHash, now: clock.now() })) {
     return tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
   }
+  await assertSendable(tx, delivery, 'sent');
+  const started = await startSending(deps, delivery, actor.userId);
+  await recordIdempotentResult(tx, claim, delivery.id);
+  return started;
+}
+
+/** R-APPROVAL-1 and R-APPROVAL-2: APPROVED, or a DRAFT its author could have sent directly. */
+export async function assertSendable(tx: Tx, delivery: Delivery, step: 'sent' | 'scheduled'): Promise<void> {
   if (delivery.status === 'DRAFT') {
     const author = await tx.member.findUnique({ where: { accountId_userId: { accountId: delivery.accountId, userId: delivery.authorUserId } } });
     if (!author || !SENDER_ROLES.has(author.role)) {
       throw new ConflictError('APPROVAL_REQUIRED', 'This draft was written by a member without send permission: submit it and have it approved first (R-APPROVAL-1).');
     }
   } else if (delivery.status !== 'APPROVED') {
-    throw new InvalidTransitionError(delivery.status, 'sent');
+    throw new InvalidTransitionError(delivery.status, step);
   }
+}
 
-  const now = clock.now();
+/**
+ * Claims the delivery for sending (only from the state it was read in, so
+ * racing sends produce one), checks the audience minimum and reserves one
+ * quota unit per target. Shared by sendDelivery and scheduled sends.
+ */
+export async function startSending(
+  deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number },
+  delivery: Delivery & { account: Account; audience: Audience | null },
+  senderUserId: string,
+): Promise<Delivery> {
+  const { tx } = deps;
+  const now = deps.clock.now();
   const claimed = await tx.delivery.updateMany({
     where: { id: delivery.id, status: delivery.status, revision: delivery.revision },
-    data: { status: 'SENDING', updatedAt: now },
+    data: { status: 'SENDING', sendStartedAt: now, sentByUserId: senderUserId, fanOutCursor: null, recipientCount: 0, updatedAt: now },
   });
   if (claimed.count === 0) throw new InvalidTransitionError('SENDING', 'sent');
 
-  // Cheap refusals before the fan-out; the exact count is reserved after it.
-  const usesQuota = QUOTA_KINDS.has(delivery.kind);
   const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
   // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
   if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.narrowcastMinTargets) {
     throw new AudienceTooSmallError(deps.narrowcastMinTargets, targets);
   }
-  if (usesQuota) {
-    const limit = monthlyLimit(delivery.account);
-    const remaining = limit - (await quotaUsed(tx, delivery.accountId, now));
-    if (targets > remaining) throw new QuotaExceededError(limit, Math.max(0, remaining), targets);
-  }
-
-  const recipients = await tx.$executeRaw`
-    WITH targets AS (
-      SELECT f.id AS "friendId", c.id AS "chatId", f."notificationsEnabled" AS notify
-      FROM "Friend" f JOIN "Chat" c ON c."friendId" = f.id
-      WHERE f."accountId" = ${delivery.accountId}::uuid AND f.status = 'FOLLOWING' AND ${audienceCondition(delivery.audience)}
-    ), sent AS (
-      INSERT INTO "Message" ("accountId", "chatId", direction, kind, "contentType", content, "sentAt", "notifiedAt")
-      SELECT ${delivery.accountId}::uuid, t."chatId", 'OUTGOING', ${delivery.kind}::"MessageKind", ${delivery.contentType},
-             ${JSON.stringify(delivery.content)}::jsonb, ${now}, CASE WHEN t.notify THEN ${now}::timestamptz END
-      FROM targets t
-      RETURNING id, "chatId"
-    )
-    INSERT INTO "DeliveryRecipient" ("deliveryId", "friendId", "messageId", "createdAt")
-    SELECT ${delivery.id}::uuid, c."friendId", s.id, ${now} FROM sent s JOIN "Chat" c ON c.id = s."chatId"`;
-  await tx.$executeRaw`
-    UPDATE "Chat" c SET "lastMessageAt" = ${now}, "lastMessageId" = r."messageId"
-    FROM "DeliveryRecipient" r
-    WHERE r."deliveryId" = ${delivery.id}::uuid AND c."friendId" = r."friendId"`;
-  const units = usesQuota ? recipients : 0;
+  // Reserved for every target now, before anything is written; the fan-out
+  // returns what it did not use (friends who left while it ran).
+  const units = QUOTA_KINDS.has(delivery.kind) ? targets : 0;
   if (units > 0) await reserveQuota(tx, delivery.account, units, now);
 
-  const sent = await tx.delivery.update({
-    where: { id: delivery.id },
-    data: { status: 'SENT', recipientCount: recipients, quotaUnits: units, sentAt: now, sentByUserId: actor.userId, updatedAt: now },
-  });
-  await recordIdempotentResult(tx, claim, delivery.id);
+  const sending = await tx.delivery.update({ where: { id: delivery.id }, data: { quotaReserved: units } });
   await recordAudit(deps, {
     accountId: delivery.accountId,
-    actorUserId: actor.userId,
-    action: AUDIT.deliverySent,
+    actorUserId: senderUserId,
+    action: AUDIT.deliverySending,
     subject: { type: 'Delivery', id: delivery.id },
-    data: { from: delivery.status, status: 'SENT', revision: delivery.revision, recipients, quotaUnits: units },
+    data: { from: delivery.status, status: 'SENDING', revision: delivery.revision, targets, quotaUnitsReserved: units },
   });
-  return sent;
+  return sending;
 }
-

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Database } from '../db/client.ts';
+import { runFanOut } from '../modules/deliveries/fan-out.service.ts';
+import { runScheduledSend, type ScheduledSendJob } from '../modules/deliveries/schedule.service.ts';
+import { QUEUES } from './queue.ts';
+
+/** A SENDING delivery untouched this long is taken to be orphaned by a crashed instance. */
+export const RESUME_AFTER_MS = 60_000;
+
+export type DeliveryJobDeps = { db: Database; clock: Clock; logger: Logger; narrowcastMinTargets: number };
+
+/** Thrown so the queue retries the job later (with backoff) instead of completing it. */
+export class NotDueYet extends Error {}
+
+/** Runs one scheduled-send job: starts the send in one transaction, then writes the recipients. */
+export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledSendJob): Promise<void> {
+  const result = await deps.db.prisma.$transaction((tx) => runScheduledSend({ tx, clock: deps.clock, narrowcastMinTargets: deps.narrowcastMinTargets }, job));
+  switch (result.outcome) {
+    case 'started':
+      await runFanOut({ prisma: deps.db.prisma, clock: deps.clock }, job.deliveryId);
+      return;
+    case 'not-due':
+      // The queue's clock ran ahead of ours: try again shortly.
+      throw new NotDueYet(`delivery ${job.deliveryId} is due at ${result.dueAt.toISOString()}`);
+    case 'failed':
+      deps.logger.warn({ deliveryId: job.deliveryId, code: result.code }, `scheduled send refused: ${result.message}`);
+      return;
+    case 'stale':
+      return;
+  }
+}
+
+/** Finishes every send left in SENDING by an instance that stopped part-way. */
+export async function resumeInterruptedSends(deps: Pick<DeliveryJobDeps, 'db' | 'clock'>, olderThanMs = RESUME_AFTER_MS): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - olderThanMs);
+  const stuck = await deps.db.prisma.delivery.findMany({ where: { status: 'SENDING', updatedAt: { lte: before } }, select: { id: true } });
+  for (const { id } of stuck) await runFanOut({ prisma: deps.db.prisma, clock: deps.clock }, id);
+  return stuck.length;
+}
+
+export function deliveryJobHandlers(deps: DeliveryJobDeps) {
+  return {
+    [QUEUES.scheduledSend.name]: (data: unknown) => handleScheduledSend(deps, data as ScheduledSendJob),
+    [QUEUES.resumeSends.name]: async () => {
+      const resumed = await resumeInterruptedSends(deps);
+      if (resumed > 0) deps.logger.info({ resumed }, 'resumed interrupted sends');
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import PgBoss from 'pg-boss';
+import type { SqlDriver, Tx } from '../db/client.ts';
+
+// Scheduled sends and interrupted fan-outs run on pg-boss, a Postgres job
+// queue. It talks to the database through our own driver rather than a pool
+// of its own, which is what lets it run on embedded PGlite too (one
+// connection, so the queue and the app share it; see README "Jobs").
+
+const SCHEMA = 'pgboss';
+
+/** The queues Dengon uses, with their retry policy. */
+export const QUEUES = {
+  /** Sends one SCHEDULED delivery when it is due; data: { deliveryId, scheduledAt }. */
+  scheduledSend: { name: 'delivery-scheduled-send', options: { retryLimit: 10, retryDelay: 30, retryBackoff: true } },
+  /** Finishes fan-outs a crashed instance left in SENDING. */
+  resumeSends: { name: 'delivery-resume-sends', options: { retryLimit: 0 } },
+} as const;
+
+type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
+
+export type JobQueue = {
+  /**
+   * Adds a job in the caller's transaction: it exists exactly when that
+   * transaction commits, so a rolled-back schedule leaves no job behind and a
+   * committed one cannot lose its job.
+   */
+  enqueue(tx: Tx, name: QueueName, data: object, options: { startAfter?: Date; singletonKey?: string }): Promise<void>;
+  /** Starts polling; handlers throw to have the job retried with backoff. */
+  start(handlers: Partial<Record<QueueName, (data: unknown) => Promise<void>>>, options?: JobQueueOptions): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type JobQueueOptions = {
+  /** How often idle workers look for due jobs. */
+  pollingIntervalSeconds?: number;
+  /** Cron for the resume-sends sweep; null disables it (tests). */
+  resumeCron?: string | null;
+};
+
+/**
+ * Creates pg-boss's schema and our queues if missing. Called by migrate, so a
+ * migrated database (and every test snapshot) already has them and starting
+ * the queue is quick.
+ */
+export async function installJobQueue(driver: SqlDriver): Promise<void> {
+  const installed = async () => (await driver.query<{ t: string | null }>(`SELECT to_regclass('${SCHEMA}.version')::text AS t`))[0]?.t;
+  if (!(await installed())) {
+    try {
+      // pg-boss's script is its own transaction under its own advisory lock.
+      await driver.execute(PgBoss.getConstructionPlans(SCHEMA));
+    } catch (error) {
+      // Another instance installed it between our check and our script.
+      if (!(await installed())) throw error;
+    }
+  }
+  for (const queue of Object.values(QUEUES)) {
+    await driver.execute(`SELECT ${SCHEMA}.create_queue($1, $2)`, [queue.name, JSON.stringify({ policy: 'standard', ...queue.options })]);
+  }
+}
+
+export function createJobQueue(driver: SqlDriver, log: (message: string, error: unknown) => void): JobQueue {
+  const boss = new PgBoss({
+    db: { executeSql: (sql: string, params?: unknown[]) => driver.execute(sql, params) },
+    schema: SCHEMA,
+    // The migrator installed the schema; pg-boss upgrades it itself on a new version.
+    migrate: true,
+  });
+  boss.on('error', (error) => log('job queue error', error));
+  let started = false;
+
+  return {
+    async enqueue(tx, name, data, options) {
+      const inTx = { executeSql: async (sql: string, params: unknown[] = []) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(sql, ...params) }) };
+      await boss.send(name, data, { ...options, db: inTx });
+    },
+    async start(handlers, options = {}) {
+      await boss.start();
+      started = true;
+      const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+      for (const [name, handler] of Object.entries(handlers)) {
+        await boss.work(name, { pollingIntervalSeconds, batchSize: 1 }, async ([job]) => {
+          if (job) await handler(job.data);
+        });
+      }
+      const cron = options.resumeCron === undefined ? '* * * * *' : options.resumeCron;
+      if (cron && handlers[QUEUES.resumeSends.name]) await boss.schedule(QUEUES.resumeSends.name, cron, {});
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await boss.stop({ graceful: true, wait: true, close: false });
+    },
+  };
+}

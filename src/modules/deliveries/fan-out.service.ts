@@ -1,0 +1,108 @@
+import type { Delivery } from '../../generated/prisma/client.ts';
+import type { Clock } from '../../clock.ts';
+import type { PrismaClient, Tx } from '../../db/client.ts';
+import { AUDIT } from '../audit/audit-actions.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { audienceCondition } from '../audiences/audience.service.ts';
+import { releaseQuota } from './quota.service.ts';
+
+/** Recipients written per transaction: large enough to stay near one INSERT … SELECT, small enough to keep memory and locks bounded. */
+export const FAN_OUT_BATCH_SIZE = 10_000;
+
+export type FanOutDeps = {
+  prisma: PrismaClient;
+  clock: Clock;
+  batchSize?: number;
+  /** Called after each committed batch (progress events; tests use it to stop a send part-way). */
+  afterBatch?: (progress: { deliveryId: string; written: number; total: number }) => Promise<void> | void;
+};
+
+/**
+ * Writes a SENDING delivery's recipients in batches until none are left, then
+ * marks it SENT. Each batch is one transaction that locks the delivery row,
+ * reads the cursor, writes the next friends' messages and recipient rows and
+ * moves the cursor: a crash loses at most the batch in flight (rolled back),
+ * and whoever runs this next — the same request, another instance, or the
+ * resume job — continues from the committed cursor. Two runners at once
+ * serialise on the row lock, so every recipient is written exactly once.
+ */
+export async function runFanOut(deps: FanOutDeps, deliveryId: string): Promise<Delivery> {
+  const batchSize = deps.batchSize ?? FAN_OUT_BATCH_SIZE;
+  for (;;) {
+    const step = await deps.prisma.$transaction((tx) => fanOutBatch(tx, deps.clock, deliveryId, batchSize));
+    if (step.done) return step.delivery;
+    await deps.afterBatch?.({ deliveryId, written: step.delivery.recipientCount ?? 0, total: step.delivery.quotaReserved ?? 0 });
+  }
+}
+
+async function fanOutBatch(tx: Tx, clock: Clock, deliveryId: string, batchSize: number): Promise<{ done: boolean; delivery: Delivery }> {
+  const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Delivery" WHERE id = ${deliveryId}::uuid AND status = 'SENDING' FOR UPDATE`;
+  const delivery = await tx.delivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { audience: true, account: true } });
+  if (!locked || !delivery.sendStartedAt) return { done: true, delivery };
+
+  const now = clock.now();
+  const after = delivery.fanOutCursor;
+  // One statement per batch: pick the next friends in id order, write their
+  // messages and recipient rows, and point their chats at the new message.
+  const [batch] = await tx.$queryRaw<{ written: number; last: string | null }[]>`
+    WITH targets AS (
+      SELECT f.id AS "friendId", c.id AS "chatId", f."notificationsEnabled" AS notify
+      FROM "Friend" f JOIN "Chat" c ON c."friendId" = f.id
+      WHERE f."accountId" = ${delivery.accountId}::uuid AND f.status = 'FOLLOWING'
+        AND f."followedAt" <= ${delivery.sendStartedAt}
+        AND (${after}::uuid IS NULL OR f.id > ${after}::uuid)
+        AND ${audienceCondition(delivery.audience)}
+      ORDER BY f.id
+      LIMIT ${batchSize}
+    ), sent AS (
+      INSERT INTO "Message" ("accountId", "chatId", direction, kind, "contentType", content, "sentAt", "notifiedAt")
+      SELECT ${delivery.accountId}::uuid, t."chatId", 'OUTGOING', ${delivery.kind}::"MessageKind", ${delivery.contentType},
+             ${JSON.stringify(delivery.content)}::jsonb, ${now}, CASE WHEN t.notify THEN ${now}::timestamptz END
+      FROM targets t
+      RETURNING id, "chatId"
+    ), recipients AS (
+      INSERT INTO "DeliveryRecipient" ("deliveryId", "friendId", "messageId", "createdAt")
+      SELECT ${delivery.id}::uuid, t."friendId", s.id, ${now} FROM sent s JOIN targets t ON t."chatId" = s."chatId"
+      RETURNING "friendId"
+    ), chats AS (
+      UPDATE "Chat" c SET "lastMessageAt" = ${now}, "lastMessageId" = s.id FROM sent s WHERE c.id = s."chatId"
+    )
+    SELECT (SELECT count(*)::int FROM recipients) AS written,
+           (SELECT "friendId"::text FROM recipients ORDER BY "friendId" DESC LIMIT 1) AS last`;
+  const written = batch?.written ?? 0;
+  const recipientCount = (delivery.recipientCount ?? 0) + written;
+
+  if (written === batchSize && batch?.last) {
+    const moved = await tx.delivery.update({ where: { id: deliveryId }, data: { fanOutCursor: batch.last, recipientCount, updatedAt: now } });
+    return { done: false, delivery: moved };
+  }
+  return { done: true, delivery: await finishSend(tx, now, delivery, recipientCount, batch?.last ?? after) };
+}
+
+/** The last batch: SENT, the unused part of the reserved quota returned (friends who left meanwhile), recorded. */
+async function finishSend(
+  tx: Tx,
+  now: Date,
+  delivery: Delivery & { account: { id: string; plan: string; quotaOverride: number | null } },
+  recipientCount: number,
+  cursor: string | null,
+): Promise<Delivery> {
+  const reserved = delivery.quotaReserved ?? 0;
+  const units = reserved > 0 ? recipientCount : 0;
+  if (reserved > units) await releaseQuota(tx, delivery.accountId, reserved - units, delivery.sendStartedAt ?? now);
+  const sent = await tx.delivery.update({
+    where: { id: delivery.id },
+    data: { status: 'SENT', recipientCount, quotaUnits: units, fanOutCursor: cursor, sentAt: now, updatedAt: now },
+  });
+  await recordAudit(
+    { tx, clock: { now: () => now } },
+    {
+      accountId: delivery.accountId,
+      actorUserId: delivery.sentByUserId,
+      action: AUDIT.deliverySent,
+      subject: { type: 'Delivery', id: delivery.id },
+      data: { from: 'SENDING', status: 'SENT', revision: delivery.revision, recipients: recipientCount, quotaUnits: units },
+    },
+  );
+  return sent;
+}
