@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   INVITATION_TTL: duration('7d'),
   /** R-TAG-2: attribute-filtered narrowcasts need at least this many targets. */
   NARROWCAST_MIN_TARGETS: z.coerce.number().int().min(0).default(50),
+  /** Recipients written per fan-out transaction: bigger is faster, smaller holds locks and memory for less time. */
+  FAN_OUT_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +55,7 @@ export type Config = {
   invitationTtlMs: number;
   logLevel: string;
   narrowcastMinTargets: number;
+  fanOutBatchSize: number;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -75,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invitationTtlMs: e.INVITATION_TTL,
     logLevel: e.LOG_LEVEL,
     narrowcastMinTargets: e.NARROWCAST_MIN_TARGETS,
+    fanOutBatchSize: e.FAN_OUT_BATCH_SIZE,
   };
 }

@@ -23,8 +23,9 @@ async function main(): Promise<void> {
   const yoga = buildApp(deps);
   // Scheduled sends, and sends a crashed instance left part-way (resumed at
   // once here, then every minute by any instance).
-  await jobs.start(deliveryJobHandlers({ db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets }));
-  void resumeInterruptedSends({ db, clock: systemClock }, 0).catch((error: unknown) => logger.error({ err: error }, 'resuming sends failed'));
+  const jobDeps = { db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets, fanOutBatchSize: config.fanOutBatchSize };
+  await jobs.start(deliveryJobHandlers(jobDeps));
+  void resumeInterruptedSends(jobDeps, 0).catch((error: unknown) => logger.error({ err: error }, 'resuming sends failed'));
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const address = server.address();

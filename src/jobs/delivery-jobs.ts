@@ -8,7 +8,7 @@ import { QUEUES } from './queue.ts';
 /** A SENDING delivery untouched this long is taken to be orphaned by a crashed instance. */
 export const RESUME_AFTER_MS = 60_000;
 
-export type DeliveryJobDeps = { db: Database; clock: Clock; logger: Logger; narrowcastMinTargets: number };
+export type DeliveryJobDeps = { db: Database; clock: Clock; logger: Logger; narrowcastMinTargets: number; fanOutBatchSize: number };
 
 /** Thrown so the queue retries the job later (with backoff) instead of completing it. */
 export class NotDueYet extends Error {}
@@ -18,7 +18,7 @@ export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledS
   const result = await deps.db.prisma.$transaction((tx) => runScheduledSend({ tx, clock: deps.clock, narrowcastMinTargets: deps.narrowcastMinTargets }, job));
   switch (result.outcome) {
     case 'started':
-      await runFanOut({ prisma: deps.db.prisma, clock: deps.clock }, job.deliveryId);
+      await runFanOut({ prisma: deps.db.prisma, clock: deps.clock, batchSize: deps.fanOutBatchSize }, job.deliveryId);
       return;
     case 'not-due':
       // The queue's clock ran ahead of ours: try again shortly.
@@ -32,10 +32,10 @@ export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledS
 }
 
 /** Finishes every send left in SENDING by an instance that stopped part-way. */
-export async function resumeInterruptedSends(deps: Pick<DeliveryJobDeps, 'db' | 'clock'>, olderThanMs = RESUME_AFTER_MS): Promise<number> {
+export async function resumeInterruptedSends(deps: Pick<DeliveryJobDeps, 'db' | 'clock' | 'fanOutBatchSize'>, olderThanMs = RESUME_AFTER_MS): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - olderThanMs);
   const stuck = await deps.db.prisma.delivery.findMany({ where: { status: 'SENDING', updatedAt: { lte: before } }, select: { id: true } });
-  for (const { id } of stuck) await runFanOut({ prisma: deps.db.prisma, clock: deps.clock }, id);
+  for (const { id } of stuck) await runFanOut({ prisma: deps.db.prisma, clock: deps.clock, batchSize: deps.fanOutBatchSize }, id);
   return stuck.length;
 }
 

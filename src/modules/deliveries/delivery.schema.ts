@@ -237,7 +237,7 @@ builder.mutationFields((t) => ({
       // finish a send that was cut short.
       if (started.status !== 'SENDING') return started;
       try {
-        return await runFanOut({ prisma: ctx.deps.db.prisma, clock: ctx.deps.clock }, started.id);
+        return await runFanOut({ prisma: ctx.deps.db.prisma, clock: ctx.deps.clock, batchSize: ctx.deps.config.fanOutBatchSize }, started.id);
       } catch (error) {
         ctx.deps.logger.error({ err: error, deliveryId: started.id }, 'fan-out interrupted; the resume job will finish it');
         return ctx.deps.db.prisma.delivery.findUniqueOrThrow({ where: { id: started.id } });

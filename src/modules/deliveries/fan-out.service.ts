@@ -6,13 +6,11 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { audienceCondition } from '../audiences/audience.service.ts';
 import { releaseQuota } from './quota.service.ts';
 
-/** Recipients written per transaction: large enough to stay near one INSERT … SELECT, small enough to keep memory and locks bounded. */
-export const FAN_OUT_BATCH_SIZE = 10_000;
-
 export type FanOutDeps = {
   prisma: PrismaClient;
   clock: Clock;
-  batchSize?: number;
+  /** Recipients per transaction (FAN_OUT_BATCH_SIZE). */
+  batchSize: number;
   /** Called after each committed batch (progress events; tests use it to stop a send part-way). */
   afterBatch?: (progress: { deliveryId: string; written: number; total: number }) => Promise<void> | void;
 };
@@ -27,7 +25,7 @@ export type FanOutDeps = {
  * serialise on the row lock, so every recipient is written exactly once.
  */
 export async function runFanOut(deps: FanOutDeps, deliveryId: string): Promise<Delivery> {
-  const batchSize = deps.batchSize ?? FAN_OUT_BATCH_SIZE;
+  const { batchSize } = deps;
   for (;;) {
     const step = await deps.prisma.$transaction((tx) => fanOutBatch(tx, deps.clock, deliveryId, batchSize));
     if (step.done) return step.delivery;
