@@ -2,7 +2,8 @@
 // exporting a Scenario (bench/lib/scenario.ts), plus one line here.
 import type { Scenario } from '../lib/scenario.ts';
 import { s1Members } from './s1-members.ts';
+import { s2FanOut } from './s2-fan-out.ts';
 import { s3Chats } from './s3-chats.ts';
 import { s4ChatSend } from './s4-chat-send.ts';
 
-export const scenarios: Scenario[] = [s1Members, s3Chats, s4ChatSend];
+export const scenarios: Scenario[] = [s1Members, s2FanOut, s3Chats, s4ChatSend];

@@ -79,8 +79,14 @@ export function fromPglite(pglite: PGlite, options: DatabaseOptions = {}): Datab
     },
     async execute(sql, params = []) {
       if (params.length > 0) return { rows: (await pglite.query(sql, params)).rows };
-      const results = await pglite.exec(sql);
-      return { rows: results.at(-1)?.rows ?? [] };
+      try {
+        const results = await pglite.exec(sql);
+        return { rows: results.at(-1)?.rows ?? [] };
+      } catch (error) {
+        // A script with its own BEGIN stops at the error inside an open, aborted transaction.
+        await pglite.exec('ROLLBACK');
+        throw error;
+      }
     },
     close: () => pglite.close(),
   };
@@ -120,9 +126,19 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
       return (await pool.query(sql, params)).rows as T[];
     },
     async execute(sql, params = []) {
-      // A parameterless script comes back as one result per statement.
-      const result: pg.QueryResult | pg.QueryResult[] = await pool.query(sql, params);
-      return { rows: (Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [] };
+      if (params.length > 0) return { rows: (await pool.query(sql, params)).rows };
+      // A script may open its own transaction: if it fails part-way, roll back
+      // on the same connection before it returns to the pool.
+      const client = await pool.connect();
+      try {
+        const result: pg.QueryResult | pg.QueryResult[] = await client.query(sql);
+        return { rows: (Array.isArray(result) ? result.at(-1)?.rows : result.rows) ?? [] };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
     },
     close: () => pool.end(),
   };

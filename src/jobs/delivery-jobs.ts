@@ -31,12 +31,22 @@ export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledS
   }
 }
 
-/** Finishes every send left in SENDING by an instance that stopped part-way. */
-export async function resumeInterruptedSends(deps: Pick<DeliveryJobDeps, 'db' | 'clock' | 'fanOutBatchSize'>, olderThanMs = RESUME_AFTER_MS): Promise<number> {
+/**
+ * Finishes every send left in SENDING by an instance that stopped part-way,
+ * and sends SCHEDULED deliveries whose time passed without their job running
+ * (the queue drops jobs left unstarted for weeks, e.g. an embedded server
+ * that was not running): late, but never skipped and never twice.
+ */
+export async function resumeInterruptedSends(deps: DeliveryJobDeps, olderThanMs = RESUME_AFTER_MS): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - olderThanMs);
   const stuck = await deps.db.prisma.delivery.findMany({ where: { status: 'SENDING', updatedAt: { lte: before } }, select: { id: true } });
   for (const { id } of stuck) await runFanOut({ prisma: deps.db.prisma, clock: deps.clock, batchSize: deps.fanOutBatchSize }, id);
-  return stuck.length;
+  const overdue = await deps.db.prisma.delivery.findMany({
+    where: { status: 'SCHEDULED', scheduledAt: { lte: before } },
+    select: { id: true, scheduledAt: true },
+  });
+  for (const { id, scheduledAt } of overdue) await handleScheduledSend(deps, { deliveryId: id, scheduledAt: scheduledAt!.toISOString() });
+  return stuck.length + overdue.length;
 }
 
 export function deliveryJobHandlers(deps: DeliveryJobDeps) {

@@ -37,25 +37,32 @@ export type JobQueueOptions = {
   resumeCron?: string | null;
 };
 
+/** Serialises installs by instances starting at once (create_queue deadlocks against itself otherwise). */
+const INSTALL_LOCK_KEY = 727275;
+
 /**
- * Creates pg-boss's schema and our queues if missing. Called by migrate, so a
- * migrated database (and every test snapshot) already has them and starting
- * the queue is quick.
+ * Creates pg-boss's schema and our queues if missing, in one transaction
+ * under an advisory lock. Called by migrate, so a migrated database (and
+ * every test snapshot) already has them and starting the queue is quick.
  */
 export async function installJobQueue(driver: SqlDriver): Promise<void> {
-  const installed = async () => (await driver.query<{ t: string | null }>(`SELECT to_regclass('${SCHEMA}.version')::text AS t`))[0]?.t;
-  if (!(await installed())) {
-    try {
-      // pg-boss's script is its own transaction under its own advisory lock.
-      await driver.execute(PgBoss.getConstructionPlans(SCHEMA));
-    } catch (error) {
-      // Another instance installed it between our check and our script.
-      if (!(await installed())) throw error;
+  await driver.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${INSTALL_LOCK_KEY})`);
+    const [installed] = await tx.query<{ t: string | null }>(`SELECT to_regclass('${SCHEMA}.version')::text AS t`);
+    if (!installed?.t) await tx.exec(withoutOwnTransaction(PgBoss.getConstructionPlans(SCHEMA)));
+    for (const queue of Object.values(QUEUES)) {
+      await tx.query(`SELECT ${SCHEMA}.create_queue($1, $2)`, [queue.name, JSON.stringify({ policy: 'standard', ...queue.options })]);
     }
+  });
+}
+
+/** pg-boss wraps its plan in BEGIN … COMMIT; ours runs inside our transaction instead. */
+function withoutOwnTransaction(plan: string): string {
+  const body = plan.trim();
+  if (!body.startsWith('BEGIN;') || !body.endsWith('COMMIT;')) {
+    throw new Error('pg-boss construction plan changed shape (expected BEGIN; … COMMIT;): check installJobQueue after upgrading pg-boss');
   }
-  for (const queue of Object.values(QUEUES)) {
-    await driver.execute(`SELECT ${SCHEMA}.create_queue($1, $2)`, [queue.name, JSON.stringify({ policy: 'standard', ...queue.options })]);
-  }
+  return body.slice('BEGIN;'.length, -'COMMIT;'.length);
 }
 
 export function createJobQueue(driver: SqlDriver, log: (message: string, error: unknown) => void): JobQueue {

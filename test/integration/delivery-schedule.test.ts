@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { addMember, createAccount, dbId, signUp, type SignedIn } from '../helpers/scenario.ts';
 import { seedFollowers } from '../helpers/bulk-friends.ts';
-import { deliveryJobHandlers, handleScheduledSend } from '../../src/jobs/delivery-jobs.ts';
+import { deliveryJobHandlers, handleScheduledSend, resumeInterruptedSends } from '../../src/jobs/delivery-jobs.ts';
 import { QUEUES } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/logger.ts';
 
@@ -176,11 +176,28 @@ describe('the scheduled-send job', () => {
     expect(failed.data).toMatchObject({ code: 'QUOTA_EXCEEDED' });
   });
 
+  test('a scheduled delivery whose job never ran (server down for weeks) is sent by the sweep, once', async () => {
+    const id = await draft(admin.token, account, 'missed job');
+    const at = new Date(app.clock.now().getTime() + HOUR);
+    await schedule(admin.token, id, at);
+    // The queue dropped the job, as it does with jobs left unstarted for weeks.
+    await app.db.prisma.$executeRaw`DELETE FROM pgboss.job WHERE data->>'deliveryId' = ${dbId(id)}`;
+    app.clock.advance(15 * 24 * HOUR);
+    expect(await resumeInterruptedSends(jobDeps())).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(id)).toBe('SENT');
+    expect(await recipientsOf(id)).toBe(3);
+    await resumeInterruptedSends(jobDeps());
+    expect(await recipientsOf(id)).toBe(3);
+  });
+
   test('end to end through the queue: a started worker picks the job up and sends it', async () => {
     const id = await draft(admin.token, account, 'via the queue');
     const at = new Date(app.clock.now().getTime() + HOUR);
     await schedule(admin.token, id, at);
     app.clock.advance(HOUR);
+    // The queue keeps time by the database's clock, not the test's fake one: bring the job's time to now there too.
+    const due = await app.db.prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE data->>'deliveryId' = ${dbId(id)}`;
+    expect(due).toBe(1);
     await app.deps.jobs.start(deliveryJobHandlers(jobDeps()), { pollingIntervalSeconds: 0.5, resumeCron: null });
     const deadline = Date.now() + 15_000;
     while ((await statusOf(id)) !== 'SENT' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
