@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { databaseUrl } from '../helpers/template-db.ts';
 import { readMigrations } from '../../src/db/migrate.ts';
+import { startServer } from '../helpers/spawn-server.ts';
 
 // The real entry point (`npm start`) as a child process: start-up with
 // migrations, /health, GraphiQL, and a graceful SIGTERM.
@@ -18,36 +18,7 @@ let dataDir: string;
 let env: Record<string, string>;
 let dropDatabase = async () => {};
 
-type Server = { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> };
-
-async function start(extra: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
-    const poll = setInterval(() => {
-      const match = /serving GraphQL.* at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, output: () => output, exited };
-}
+const start = (extra: Record<string, string> = {}) => startServer({ ...env, ...extra });
 
 async function post(url: string, query: string, variables: Record<string, unknown> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });

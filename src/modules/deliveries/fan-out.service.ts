@@ -30,6 +30,10 @@ export async function runFanOut(deps: FanOutDeps, deliveryId: string): Promise<D
     const step = await deps.prisma.$transaction((tx) => fanOutBatch(tx, deps.clock, deliveryId, batchSize));
     if (step.done) return step.delivery;
     await deps.afterBatch?.({ deliveryId, written: step.delivery.recipientCount ?? 0, total: step.delivery.quotaReserved ?? 0 });
+    // Let requests that arrived meanwhile queue their statements before the
+    // next batch: on embedded PGlite (one connection) a big send would
+    // otherwise hold the database until it ends.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
