@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createJobQueue } from '../../src/jobs/queue.ts';
 import { serve } from './serve.ts';
 
-const config = loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+const config = loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent' });
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the bench database)');
 
 // The parent already migrated the bench database: no migrate() here.
