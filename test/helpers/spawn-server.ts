@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 // shutdown and crashes.
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+const START_TIMEOUT_MS = 120_000;
 
 export type Server = { child: ChildProcess; url: string; output: () => string; exited: Promise<number | null> };
 
@@ -19,7 +20,11 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 45_000);
+    // Generous: a cold start compiles TypeScript and migrates a new database, on a machine that may be busy.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, START_TIMEOUT_MS);
     const poll = setInterval(() => {
       const match = /serving GraphQL.* at (http:\/\/\S+)/.exec(output);
       if (match) {

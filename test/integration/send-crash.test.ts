@@ -148,4 +148,4 @@ test('SIGKILL in the middle of a broadcast: the next start resumes it and every 
   } finally {
     await after.close();
   }
-}, 180_000);
+}, 400_000);

@@ -78,7 +78,7 @@ describe('npm start', () => {
     expect(await page.text()).not.toMatch(/graphiql/i);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
-  });
+  }, 300_000);
 
   test('bad configuration stops start-up with a message naming the variable', async () => {
     await expect(start({ RECALL_WINDOW: 'soon' })).rejects.toThrow(/RECALL_WINDOW.*not a duration/);
