@@ -38,6 +38,13 @@ const EnvSchema = z.object({
   INVITATION_TTL: duration('7d'),
   /** R-TAG-2: attribute-filtered narrowcasts need at least this many targets. */
   NARROWCAST_MIN_TARGETS: z.coerce.number().int().min(0).default(50),
+  /** Third-party plugins to load at start: package names or paths, comma-separated. */
+  PLUGINS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** How long a plugin's policy or veto hook may run before the step is refused (fail closed). */
+  PLUGIN_HOOK_TIMEOUT: duration('2s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +60,9 @@ export type Config = {
   invitationTtlMs: number;
   logLevel: string;
   narrowcastMinTargets: number;
+  /** Third-party plugin modules (`PLUGINS`), loaded after the bundled ones. */
+  plugins: string[];
+  pluginHookTimeoutMs: number;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -75,5 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invitationTtlMs: e.INVITATION_TTL,
     logLevel: e.LOG_LEVEL,
     narrowcastMinTargets: e.NARROWCAST_MIN_TARGETS,
+    plugins: e.PLUGINS,
+    pluginHookTimeoutMs: e.PLUGIN_HOOK_TIMEOUT,
   };
 }

@@ -28,3 +28,10 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 export const PLAN_QUOTA = { FREE: 200, LIGHT: 5_000, STANDARD: 30_000 } as const;
 /** R-SAFE-1: test recipients per member per account. */
 export const MAX_TEST_RECIPIENTS = 5;
+
+/** Plugin state store, per installation (CHECKs in the migration back the sizes). */
+export const MAX_PLUGIN_STATE_KEYS = 100;
+export const MAX_PLUGIN_STATE_KEY_LENGTH = 100;
+export const MAX_PLUGIN_STATE_VALUE_BYTES = 4_096;
+/** Plugin config as stored (JSON bytes): configuration, not data. */
+export const MAX_PLUGIN_CONFIG_BYTES = 16_384;

@@ -5,16 +5,20 @@ import { openConfiguredDatabase } from './db/open.ts';
 import { loadConfig } from './env.ts';
 import { createLogger } from './logger.ts';
 import { seedDemo } from './demo.ts';
+import { createPluginHost } from './plugin-system/host.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Before the database opens: a bad plugin set stops the server at once, with its reason.
+  const plugins = await createPluginHost(config, logger);
+  logger.info({ plugins: plugins.registry.all.map((p) => `${p.id}@${p.version}`) }, 'plugins loaded');
   const { db, applied, where } = await openConfiguredDatabase(config);
   logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
 
-  const deps = { db, clock: systemClock, config, logger };
+  const deps = { db, clock: systemClock, config, logger, plugins };
   if (process.argv.includes('--demo')) console.log(await seedDemo(deps));
 
   const yoga = buildApp(deps);

@@ -5,6 +5,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createPluginHost } from '../../src/plugin-system/host.ts';
 import { serve } from './serve.ts';
 
 const config = loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
@@ -12,7 +13,8 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the bench da
 
 // The parent already migrated the bench database: no migrate() here.
 const db = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
-const app = buildApp({ db, clock: systemClock, config, logger: createLogger(config.logLevel) });
+const logger = createLogger(config.logLevel);
+const app = buildApp({ db, clock: systemClock, config, logger, plugins: await createPluginHost(config, logger) });
 
 await serve('dengon', app, async () => {
   await app.dispose();

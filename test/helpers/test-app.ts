@@ -6,6 +6,8 @@ import { type App, buildApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createPluginHost } from '../../src/plugin-system/host.ts';
+import type { PluginHost } from '../../src/plugin-system/runner.ts';
 import { FakeClock } from './fake-clock.ts';
 import { databaseUrl } from './template-db.ts';
 
@@ -19,6 +21,8 @@ export type TestApp = {
   db: Database;
   clock: FakeClock;
   config: Config;
+  /** The plugins this app loaded (bundled plus `PLUGINS`). */
+  plugins: PluginHost;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -29,6 +33,10 @@ export type TestApp = {
 
 /** A whole Dengon app over this test file's own fresh database. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  // Plugins load first: a bad set fails before a database is opened.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const logger = createLogger(config.logLevel);
+  const plugins = await createPluginHost(config, logger);
   const template = inject('dbTemplate');
   const queries: string[] = [];
   const options = { onQuery: (sql: string) => queries.push(sql) };
@@ -44,13 +52,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     drop = () => adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
   const clock = new FakeClock();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const yoga = buildApp({ db, clock, config, logger: createLogger(config.logLevel) });
+  const yoga = buildApp({ db, clock, config, logger, plugins });
   return {
     yoga,
     db,
     clock,
     config,
+    plugins,
     queries,
     async gql(query, variables, token) {
       const response = await yoga.fetch('http://dengon.test/graphql', {

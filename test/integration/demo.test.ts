@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 test('npm run demo: one member of each role, each with a working token; running it twice reuses them', async () => {
-  const deps = { db: app.db, clock: app.clock, config: app.config, logger: createLogger('silent') };
+  const deps = { db: app.db, clock: app.clock, config: app.config, logger: createLogger('silent'), plugins: app.plugins };
   await seedDemo(deps);
   const sheet = await seedDemo(deps);
   const tokens = [...sheet.matchAll(/^\s+(\w+)\s+\S+@demo\.dengon\.dev\s+(dgn_\S+)$/gm)].map((m) => ({ role: m[1], token: m[2]! }));

@@ -15,6 +15,8 @@ export const AUDIT = {
   deliveryCreated: 'delivery.created',
   deliveryUpdated: 'delivery.updated',
   deliverySubmitted: 'delivery.submitted',
+  /** An approval was recorded but more are needed: the delivery stays PENDING_APPROVAL. */
+  deliveryApprovalAdded: 'delivery.approval_added',
   deliveryApproved: 'delivery.approved',
   deliveryRejected: 'delivery.rejected',
   deliveryCancelled: 'delivery.cancelled',

@@ -11,6 +11,8 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
 import { parseInput } from '../validate.ts';
 import { monthlyLimit, QUOTA_KINDS, quotaUsed, reserveQuota } from './quota.service.ts';
+import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
+import { runVetoHook } from '../../plugin-system/runner.ts';
 
 const SendInput = z.object({
   deliveryId: z.string(),
@@ -46,6 +48,8 @@ export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }
   } else if (delivery.status !== 'APPROVED') {
     throw new InvalidTransitionError(delivery.status, 'sent');
   }
+  await assertApprovalSatisfied(deps, delivery);
+  await runVetoHook(deps, 'beforeSend', delivery);
 
   const now = clock.now();
   const claimed = await tx.delivery.updateMany({
