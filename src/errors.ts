@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   ALREADY_APPROVED: { rule: 'R-APPROVAL-1', description: 'You already approved this revision; the next approval must come from someone else.' },
   PLUGIN_REJECTED: { rule: null, description: "An enabled plugin's policy or veto hook refused the step; names the plugin and its reason." },
   PLUGIN_FAILED: { rule: null, description: 'An enabled plugin threw or ran past its time limit; the step was refused (fail closed).' },
+  PLUGIN_REQUIREMENT_MISSING: { rule: null, description: 'The plugin requires another plugin that is not installed and enabled on the account (or is still required by one).' },
   PLUGIN_ALREADY_INSTALLED: { rule: null, description: 'The plugin is already installed on the account: configure it instead.' },
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
@@ -107,7 +108,8 @@ export class ConflictError extends AppError {
       | 'APPROVAL_REQUIRED'
       | 'NO_TEST_RECIPIENTS'
       | 'ALREADY_APPROVED'
-      | 'PLUGIN_ALREADY_INSTALLED',
+      | 'PLUGIN_ALREADY_INSTALLED'
+      | 'PLUGIN_REQUIREMENT_MISSING',
     message: string,
   ) {
     super(code, message);

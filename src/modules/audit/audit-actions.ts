@@ -22,6 +22,12 @@ export const AUDIT = {
   deliveryCancelled: 'delivery.cancelled',
   deliverySent: 'delivery.sent',
   deliveryTestSent: 'delivery.test_sent',
+  pluginInstalled: 'plugin.installed',
+  pluginConfigured: 'plugin.configured',
+  pluginEnabled: 'plugin.enabled',
+  pluginDisabled: 'plugin.disabled',
+  pluginUninstalled: 'plugin.uninstalled',
+  businessHoursChanged: 'account.business_hours_changed',
 } as const;
 
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];
