@@ -127,7 +127,7 @@ builder.mutationFields((t) => {
     }),
     configurePlugin: t.field({
       type: InstallationType,
-      description: 'ADMIN: change some config keys (others, secrets included, keep their values); the result is validated as a whole.',
+      description: 'ADMIN: change some config keys (others, secrets included, keep their values; null resets a key to its default). The result is validated as a whole.',
       errors: { types: ERRORS },
       args: { ...target, config: t.arg({ type: 'JSON', required: true }) },
       resolve: (_root, args, ctx) => asMember(ctx, (deps) => configurePlugin(deps, { accountId: accountId(args.accountId), pluginId: args.pluginId, config: args.config })),

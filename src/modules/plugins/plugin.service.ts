@@ -91,12 +91,15 @@ export async function installPlugin(deps: Deps, input: Target & { config?: unkno
 /**
  * Merges the given keys into the stored config and validates the result, so
  * an admin changing one setting need not re-enter a secret they cannot read.
+ * A key given as null is removed: it falls back to the plugin's default.
  */
 export async function configurePlugin(deps: Deps, input: Target & { config: unknown }): Promise<PluginInstallation> {
   const row = await loadInstallation(deps, input, 'update');
   const plugin = pluginFor(deps, row.pluginId);
   if (input.config === null || typeof input.config !== 'object' || Array.isArray(input.config)) throw new ValidationError('config', 'config: must be an object');
-  const config = parseConfig(plugin, { ...(row.config as object), ...(input.config as object) });
+  const merged: Record<string, unknown> = { ...(row.config as object), ...(input.config as object) };
+  for (const [key, value] of Object.entries(input.config)) if (value === null) delete merged[key];
+  const config = parseConfig(plugin, merged);
   const updated = await deps.tx.pluginInstallation.update({ where: { id: row.id }, data: { config, version: plugin.version, updatedAt: deps.clock.now() } });
   await audit(deps, updated, AUDIT.pluginConfigured, {
     changed: Object.keys(input.config as object),
