@@ -1,0 +1,96 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runVetoHook } from '../../src/plugin-system/runner.ts';
+import { dbId } from '../helpers/scenario.ts';
+import { startPluginApp, type PluginKit } from './kit.ts';
+
+const SECRET = 'sk-live-DO-NOT-LEAK-4242';
+let kit: PluginKit;
+beforeAll(async () => {
+  kit = await startPluginApp({ env: { PLUGINS: './test/plugins/fixtures/probe-a.ts' } });
+});
+afterAll(() => kit.close());
+
+const target = () => ({ accountId: { type: 'ID!', value: kit.accountId }, pluginId: { type: 'String!', value: 'probe-a' } });
+const INSTALLATION = 'id pluginId enabled version config secretsSet plugin { id version secretKeys configSchema }';
+
+describe('per-account installation: ADMINs only, every change audited', () => {
+  test('install, configure, disable, enable, uninstall: each is an audit event', async () => {
+    const { admin } = kit.members;
+    const installed = await kit.mutate(admin.token, 'installPlugin', { ...target(), config: { type: 'JSON', value: { policy: 'require', approvals: 2 } } }, INSTALLATION);
+    expect(installed.data).toMatchObject({ pluginId: 'probe-a', enabled: true, version: '0.0.1', config: { policy: 'require', approvals: 2, beforeSend: 'pass' }, secretsSet: [] });
+    expect(await kit.mutate(admin.token, 'installPlugin', target(), 'id')).toMatchObject({ code: 'PLUGIN_ALREADY_INSTALLED' });
+    expect((await kit.mutate(admin.token, 'configurePlugin', { ...target(), config: { type: 'JSON!', value: { approvals: 3 } } }, 'config')).data.config).toMatchObject({ policy: 'require', approvals: 3 });
+    expect((await kit.mutate(admin.token, 'disablePlugin', target(), 'enabled')).data.enabled).toBe(false);
+    expect((await kit.mutate(admin.token, 'enablePlugin', target(), 'enabled')).data.enabled).toBe(true);
+    expect((await kit.mutate(admin.token, 'uninstallPlugin', target(), '')).data).toBe(installed.data.id);
+    expect(await kit.app.db.prisma.pluginInstallation.count()).toBe(0);
+    const actions = await kit.app.db.prisma.auditEvent.findMany({ where: { subjectType: 'PluginInstallation' }, orderBy: { seq: 'asc' } });
+    expect(actions.map((a) => a.action)).toEqual(['plugin.installed', 'plugin.configured', 'plugin.disabled', 'plugin.enabled', 'plugin.uninstalled']);
+    expect(actions[1]!.data).toMatchObject({ pluginId: 'probe-a', changed: ['approvals'], config: { approvals: 3 } });
+  });
+
+  test('other roles: FORBIDDEN for account.plugins and every plugin mutation', async () => {
+    const { admin, operator, drafter } = kit.members;
+    await kit.mutate(admin.token, 'installPlugin', target(), 'id');
+    for (const token of [operator.token, drafter.token]) {
+      const res = await kit.gql(`query($id: ID!) { account(id: $id) { plugins { pluginId } } }`, { id: kit.accountId }, token);
+      expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      for (const name of ['configurePlugin', 'disablePlugin', 'uninstallPlugin']) {
+        const args = name === 'configurePlugin' ? { ...target(), config: { type: 'JSON!', value: { approvals: 9 } } } : target();
+        expect((await kit.mutate(token, name, args, name === 'uninstallPlugin' ? '' : 'id')).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      }
+    }
+    const row = await kit.app.db.prisma.pluginInstallation.findFirstOrThrow();
+    expect(row.enabled).toBe(true);
+    await kit.mutate(admin.token, 'uninstallPlugin', target(), '');
+  });
+
+  test('an unknown plugin is NOT_FOUND naming pluginId; a bad config names the field', async () => {
+    const { admin } = kit.members;
+    const unknown = await kit.mutate(admin.token, 'installPlugin', { accountId: target().accountId, pluginId: { type: 'String!', value: 'no-such-plugin' } }, 'id');
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', field: 'pluginId' });
+    const bad = await kit.mutate(admin.token, 'installPlugin', { ...target(), config: { type: 'JSON', value: { policy: 'maybe' } } }, 'id');
+    expect(bad).toMatchObject({ __typename: 'ValidationError', field: 'config.policy' });
+    expect(await kit.app.db.prisma.pluginInstallation.count()).toBe(0);
+  });
+});
+
+describe('secrets are write-only', () => {
+  test('no query or mutation result, nor the audit log, ever contains a secret value', async () => {
+    const { admin } = kit.members;
+    const responses: unknown[] = [];
+    const keep = <T>(value: T) => (responses.push(value), value);
+    const installed = keep(await kit.mutate(admin.token, 'installPlugin', { ...target(), config: { type: 'JSON', value: { apiKey: SECRET } } }, INSTALLATION));
+    expect(installed.data.secretsSet).toEqual(['apiKey']);
+    expect(installed.data.config).not.toHaveProperty('apiKey');
+    // Changing another key keeps the secret without re-entering it.
+    keep(await kit.mutate(admin.token, 'configurePlugin', { ...target(), config: { type: 'JSON!', value: { approvals: 2 } } }, INSTALLATION));
+    const stored = await kit.app.db.prisma.pluginInstallation.findFirstOrThrow();
+    expect((stored.config as { apiKey: string }).apiKey).toBe(SECRET);
+    keep(await kit.gql(`query($id: ID!) { account(id: $id) { plugins { ${INSTALLATION} } auditEvents(first: 50) { edges { node { action data } } } } }`, { id: kit.accountId }, admin.token));
+    keep(await kit.gql(`{ availablePlugins { id secretKeys configSchema } }`, {}, admin.token));
+    keep(await kit.gql(`query($id: ID!) { node(id: $id) { ... on PluginInstallation { config secretsSet } } }`, { id: installed.data.id }, admin.token));
+    const everything = JSON.stringify(responses);
+    expect(everything).toContain('apiKey'); // the key's name is visible …
+    expect(everything).toContain('[secret]'); // … masked in audit data …
+    expect(everything).not.toContain(SECRET); // … its value never.
+    const audit = await kit.app.db.prisma.auditEvent.findMany({ where: { subjectType: 'PluginInstallation' } });
+    expect(JSON.stringify(audit.map((a) => a.data))).not.toContain(SECRET);
+  });
+
+  test('what a plugin logs is scrubbed of its secrets', async () => {
+    await kit.app.db.prisma.pluginInstallation.deleteMany();
+    await kit.mutate(kit.members.admin.token, 'installPlugin', { ...target(), config: { type: 'JSON', value: { apiKey: SECRET } } }, 'id');
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const id = await kit.draft(kit.members.admin.token, 'Log me');
+    const delivery = await kit.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: dbId(id) } });
+    const plugins = { ...kit.app.plugins, logger };
+    await runVetoHook({ tx: kit.app.db.prisma, clock: kit.clock, actor: null, plugins }, 'beforeSend', delivery);
+    const logged = lines.join('\n');
+    expect(logged).toContain('probe beforeSend with key [secret]');
+    expect(logged).not.toContain(SECRET);
+  });
+});
