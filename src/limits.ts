@@ -35,3 +35,5 @@ export const MAX_PLUGIN_STATE_KEY_LENGTH = 100;
 export const MAX_PLUGIN_STATE_VALUE_BYTES = 4_096;
 /** Plugin config as stored (JSON bytes): configuration, not data. */
 export const MAX_PLUGIN_CONFIG_BYTES = 16_384;
+/** Business hours: opening intervals per weekday. */
+export const MAX_BUSINESS_INTERVALS_PER_DAY = 4;
