@@ -8,7 +8,7 @@ import { startPluginApp, type PluginKit } from './kit.ts';
 const SECRET = 'sk-live-DO-NOT-LEAK-4242';
 let kit: PluginKit;
 beforeAll(async () => {
-  kit = await startPluginApp({ env: { PLUGINS: './test/plugins/fixtures/probe-a.ts' } });
+  kit = await startPluginApp({ env: { PLUGINS: './test/plugins/fixtures/probe-a.ts,./test/plugins/fixtures/needs-probe.ts' } });
 });
 afterAll(() => kit.close());
 
@@ -54,6 +54,22 @@ describe('per-account installation: ADMINs only, every change audited', () => {
     const bad = await kit.mutate(admin.token, 'installPlugin', { ...target(), config: { type: 'JSON', value: { policy: 'maybe' } } }, 'id');
     expect(bad).toMatchObject({ __typename: 'ValidationError', field: 'config.policy' });
     expect(await kit.app.db.prisma.pluginInstallation.count()).toBe(0);
+  });
+});
+
+describe('requires: a plugin needs the plugins it builds on, enabled on the same account', () => {
+  test('installing without them, or disabling one still needed, is PLUGIN_REQUIREMENT_MISSING', async () => {
+    const { admin } = kit.members;
+    await kit.app.db.prisma.pluginInstallation.deleteMany();
+    const needs = { accountId: target().accountId, pluginId: { type: 'String!', value: 'needs-probe' } };
+    expect(await kit.mutate(admin.token, 'installPlugin', needs, 'id')).toMatchObject({ code: 'PLUGIN_REQUIREMENT_MISSING', message: expect.stringContaining('"probe-a"') });
+    await kit.mutate(admin.token, 'installPlugin', target(), 'id');
+    expect((await kit.mutate(admin.token, 'installPlugin', needs, 'enabled')).data.enabled).toBe(true);
+    expect(await kit.mutate(admin.token, 'disablePlugin', target(), 'id')).toMatchObject({ code: 'PLUGIN_REQUIREMENT_MISSING', message: expect.stringContaining('"needs-probe"') });
+    expect(await kit.mutate(admin.token, 'uninstallPlugin', target(), '')).toMatchObject({ code: 'PLUGIN_REQUIREMENT_MISSING' });
+    await kit.mutate(admin.token, 'disablePlugin', needs, 'id');
+    expect((await kit.mutate(admin.token, 'disablePlugin', target(), 'enabled')).data.enabled).toBe(false);
+    await kit.app.db.prisma.pluginInstallation.deleteMany();
   });
 });
 
