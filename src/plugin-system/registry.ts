@@ -23,6 +23,9 @@ export function createRegistry(candidates: readonly { plugin: unknown; origin: s
         `plugin "${plugin.id}" (${origin}) was written for plugin API ${plugin.apiVersion}; this server speaks API ${PLUGIN_API_VERSION}`,
       );
     }
+    if (plugin.schema) {
+      throw new PluginDefinitionError(`plugin "${plugin.id}" (${origin}) declares schema(builder); plugin-owned GraphQL fields are not supported by this server yet`);
+    }
     const clash = byId.get(plugin.id);
     if (clash) throw new PluginDefinitionError(`plugin id "${plugin.id}" is loaded twice: from ${clash.origin} and from ${origin}`);
     byId.set(plugin.id, { plugin, origin });

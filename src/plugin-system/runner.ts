@@ -92,7 +92,8 @@ function baseContext(deps: RunnerDeps, entry: Enabled, account: PluginAccount): 
  * Runs plugin code with the time limit. The timer is real time (a hung plugin
  * hangs in real time), unref'd so it never keeps the process alive.
  */
-async function guarded<T>(deps: RunnerDeps, pluginId: string, step: string, run: () => T | Promise<T>): Promise<T> {
+async function guarded<T>(deps: RunnerDeps, entry: Enabled, step: string, run: () => T | Promise<T>): Promise<T> {
+  const pluginId = entry.plugin.id;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new PluginFailedError(pluginId, step, 'TIMED_OUT')), deps.plugins.hookTimeoutMs);
@@ -102,7 +103,9 @@ async function guarded<T>(deps: RunnerDeps, pluginId: string, step: string, run:
     return await Promise.race([Promise.resolve().then(run), timeout]);
   } catch (error) {
     if (error instanceof PluginFailedError) throw error;
-    deps.plugins.logger.warn({ plugin: pluginId, step, err: error }, 'plugin failed; step refused');
+    // The error text is the plugin's: it may quote its own config, secrets included.
+    const cause = maskSecretValues(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secretValues(entry.plugin, entry.config));
+    deps.plugins.logger.warn({ plugin: pluginId, step, cause }, 'plugin failed; step refused');
     throw new PluginFailedError(pluginId, step, 'THREW');
   } finally {
     clearTimeout(timer);
@@ -123,7 +126,7 @@ export async function evaluatePolicies(deps: RunnerDeps, delivery: Delivery, ste
     const state = pluginState(deps.tx, deps.clock, entry.installationId);
     const ctx = { ...baseContext(deps, entry, account), state: { get: state.get } };
     for (const policy of entry.plugin.policies.filter((p) => p.appliesTo.includes(view.kind))) {
-      const result = await guarded(deps, entry.plugin.id, step, () => policy.evaluate(view, ctx));
+      const result = await guarded(deps, entry, step, () => policy.evaluate(view, ctx));
       if (!result || 'abstain' in result) continue;
       if ('reject' in result) throw new PluginRejectedError(entry.plugin.id, step, String(result.reject), result.details ?? null);
       if ('require' in result) answers.push({ pluginId: entry.plugin.id, policyKey: policy.key, requirement: checkRequirement(entry.plugin.id, step, result.require) });
@@ -154,7 +157,7 @@ export async function runVetoHook(deps: RunnerDeps, name: VetoHookName, delivery
   const { view, account } = await contextBase(deps, delivery);
   for (const entry of enabled) {
     const ctx = { ...baseContext(deps, entry, account), state: pluginState(deps.tx, deps.clock, entry.installationId) };
-    const result = await guarded(deps, entry.plugin.id, step, () => entry.plugin.hooks[name]!(view, ctx));
+    const result = await guarded(deps, entry, step, () => entry.plugin.hooks[name]!(view, ctx));
     if (result && typeof result === 'object' && 'veto' in result) {
       throw new PluginRejectedError(entry.plugin.id, step, String(result.veto), result.details ?? null);
     }

@@ -195,7 +195,9 @@ export type VetoHookName = 'beforeSubmit' | 'beforeApprove' | 'beforeSend';
 
 /**
  * Plugin-owned GraphQL: a function handed a small builder to add fields under
- * the plugin's own namespaced type. Reserved in API 1; not yet wired.
+ * the plugin's own namespaced type. Reserved in API 1: this server does not
+ * support it yet and refuses to load a plugin that declares it, rather than
+ * silently leaving its fields out.
  */
 export type PluginSchema = (builder: unknown) => void;
 

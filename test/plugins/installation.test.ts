@@ -105,8 +105,13 @@ describe('secrets are write-only', () => {
     const delivery = await kit.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: dbId(id) } });
     const plugins = { ...kit.app.plugins, logger };
     await runVetoHook({ tx: kit.app.db.prisma, clock: kit.clock, actor: null, plugins }, 'beforeSend', delivery);
+    // A hook that fails with the secret in its error message: logged scrubbed too.
+    await kit.mutate(kit.members.admin.token, 'configurePlugin', { ...target(), config: { type: 'JSON!', value: { beforeSend: 'throw' } } }, 'id');
+    const failing = runVetoHook({ tx: kit.app.db.prisma, clock: kit.clock, actor: null, plugins }, 'beforeSend', delivery);
+    await expect(failing).rejects.toMatchObject({ code: 'PLUGIN_FAILED', pluginId: 'probe-a' });
     const logged = lines.join('\n');
     expect(logged).toContain('probe beforeSend with key [secret]');
+    expect(logged).toContain('exploded (key [secret])');
     expect(logged).not.toContain(SECRET);
   });
 });

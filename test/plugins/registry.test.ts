@@ -41,6 +41,12 @@ describe('plugin registry: checked at start', () => {
     expect(registry.get('extension')?.requires).toEqual(['base']);
   });
 
+  test('plugin-owned GraphQL (schema) is refused until the server supports it, not silently ignored', () => {
+    expect(() => createRegistry([{ plugin: definePlugin(plugin('fields', { schema: () => {} })), origin: 'x' }])).toThrow(
+      'plugin "fields" (x) declares schema(builder); plugin-owned GraphQL fields are not supported by this server yet',
+    );
+  });
+
   test('a module that cannot be loaded, or exports no plugin, is refused with its name', async () => {
     await expect(loadRegistry([], ['./test/plugins/fixtures/does-not-exist.ts'])).rejects.toThrow('PLUGINS: cannot load "./test/plugins/fixtures/does-not-exist.ts"');
     await expect(loadRegistry([], [fixture('probe.ts')])).rejects.toThrow('has no default export');
@@ -56,7 +62,7 @@ describe('plugin registry: checked at start', () => {
   test('the server does not start with a bad plugin set: exit code 1 and the reason on stderr', async () => {
     const run = promisify(execFile);
     const env = { ...process.env, PLUGINS: fixture('bad-api-version.ts'), DATA_DIR: path.join(os.tmpdir(), `dengon-never-${process.pid}`), PORT: '0', DATABASE_URL: '' };
-    const failure = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, timeout: 30_000 }).then(
+    const failure = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, timeout: 50_000 }).then(
       () => null,
       (error: { code: number; stderr: string }) => error,
     );
