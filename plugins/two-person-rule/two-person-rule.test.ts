@@ -31,6 +31,16 @@ describe('two-person-rule: N approvals from members other than the author', () =
     expect((await kit.send(admin.token, id)).data.status).toBe('SENT');
   });
 
+  test('two approvals racing: both count and the delivery ends APPROVED, not stuck pending', async () => {
+    const { drafter, operator, admin2 } = kit.members;
+    const id = await kit.draft(drafter.token, 'Race');
+    await kit.submit(drafter.token, id);
+    const results = await Promise.all([kit.approve(operator.token, id), kit.approve(admin2.token, id)]);
+    expect(results.map((r) => r.__typename)).toEqual(['MutationApproveDeliverySuccess', 'MutationApproveDeliverySuccess']);
+    expect(await kit.approval(drafter.token, id)).toMatchObject({ approvals: 2, satisfied: true });
+    expect((await kit.app.db.prisma.delivery.findUniqueOrThrow({ where: { id: dbId(id) } })).status).toBe('APPROVED');
+  });
+
   test('admins are not exempt: an ADMIN cannot send their own draft directly', async () => {
     const id = await kit.draft(kit.members.admin.token, 'Flash sale');
     expect(await kit.send(kit.members.admin.token, id)).toMatchObject({ code: 'APPROVAL_REQUIRED', required: 2, approvals: 0, requestedBy: ['two-person-rule'] });

@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runVetoHook } from '../../src/plugin-system/runner.ts';
+import { pluginState } from '../../src/plugin-system/state.ts';
+import { MAX_PLUGIN_STATE_KEYS, MAX_PLUGIN_STATE_VALUE_BYTES } from '../../src/limits.ts';
 import { dbId } from '../helpers/scenario.ts';
 import { startPluginApp, type PluginKit } from './kit.ts';
 
@@ -113,5 +115,28 @@ describe('secrets are write-only', () => {
     expect(logged).toContain('probe beforeSend with key [secret]');
     expect(logged).toContain('exploded (key [secret])');
     expect(logged).not.toContain(SECRET);
+  });
+});
+
+describe('plugin state: a small store per installation', () => {
+  test('get, set and delete; key, value and key-count limits hold, also against a direct write', async () => {
+    await kit.app.db.prisma.pluginInstallation.deleteMany();
+    const installed = await kit.mutate(kit.members.admin.token, 'installPlugin', target(), 'id');
+    const state = pluginState(kit.app.db.prisma, kit.clock, dbId(installed.data.id));
+    await state.set('counter', { n: 1 });
+    expect(await state.get('counter')).toEqual({ n: 1 });
+    await state.delete('counter');
+    expect(await state.get('counter')).toBeUndefined();
+    await expect(state.set('', 1)).rejects.toThrow(/state key/);
+    await expect(state.set('big', 'x'.repeat(MAX_PLUGIN_STATE_VALUE_BYTES))).rejects.toThrow(/at most 4096 bytes/);
+    for (let i = 0; i < MAX_PLUGIN_STATE_KEYS; i++) await state.set(`k${i}`, i);
+    await expect(state.set('one-more', 1)).rejects.toThrow(/at most 100 keys/);
+    await state.set('k0', 'overwriting an existing key is fine');
+    // The CHECK constraint backs the size limit even for writes that bypass the store.
+    await expect(
+      kit.app.db.prisma.pluginState.create({ data: { installationId: dbId(installed.data.id), key: 'raw', value: 'x'.repeat(5000), updatedAt: kit.clock.now() } }),
+    ).rejects.toThrow();
+    await kit.mutate(kit.members.admin.token, 'uninstallPlugin', target(), '');
+    expect(await kit.app.db.prisma.pluginState.count()).toBe(0);
   });
 });
