@@ -125,8 +125,8 @@ export type ApprovalProgress = Requirement & {
  */
 export async function approvalProgress(tx: Tx, delivery: Delivery, requirement: Requirement): Promise<ApprovalProgress> {
   const [approvals, members] = await Promise.all([
-    tx.deliveryApproval.findMany({ where: { deliveryId: delivery.id, revision: delivery.revision }, select: { userId: true }, orderBy: { createdAt: 'asc' } }),
-    tx.member.findMany({ where: { accountId: delivery.accountId, role: { in: requirement.roles } }, select: { userId: true }, orderBy: { createdAt: 'asc' } }),
+    tx.deliveryApproval.findMany({ where: { deliveryId: delivery.id, revision: delivery.revision }, select: { userId: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    tx.member.findMany({ where: { accountId: delivery.accountId, role: { in: requirement.roles } }, select: { userId: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
   ]);
   const eligible = new Set(members.map((m) => m.userId).filter((id) => !(requirement.excludeAuthor && id === delivery.authorUserId)));
   const approvedBy = approvals.map((a) => a.userId).filter((id) => eligible.has(id));
