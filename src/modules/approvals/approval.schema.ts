@@ -37,7 +37,7 @@ builder.prismaObjectField('Delivery', 'approval', (t) =>
     type: ApprovalStatusType,
     nullable: true,
     description:
-      'The requirement stored when this revision was submitted (evaluated now for a draft), with the approvals so far. Null when an enabled plugin refuses the delivery: previewDelivery says why.',
+      'The requirement stored when this revision was submitted (evaluated now for a draft), with the approvals so far. Null when an enabled plugin refuses the delivery: previewDelivery says why. A few statements per delivery: select it on one delivery, not on long lists.',
     select: { id: true },
     resolve: async (row, _args, ctx) => {
       const tx = ctx.deps.db.prisma;
