@@ -31,6 +31,15 @@ describe('two-person-rule: N approvals from members other than the author', () =
     expect(approval).toMatchObject({ approvals: 2, satisfied: true });
     expect([...approval.approvedBy].sort()).toEqual([dbId(operator.userId), dbId(admin2.userId)].sort());
     expect((await kit.send(admin.token, id)).data.status).toBe('SENT');
+    // R-APPROVAL-3: the partial approval is recorded as such, not as "approved".
+    const history = await kit.app.db.prisma.auditEvent.findMany({ where: { subjectId: dbId(id) }, orderBy: { seq: 'asc' } });
+    expect(history.map((e) => [e.action, (e.data as { approvals?: number }).approvals ?? null])).toEqual([
+      ['delivery.created', null],
+      ['delivery.submitted', null],
+      ['delivery.approval_added', 1],
+      ['delivery.approved', 2],
+      ['delivery.sent', null],
+    ]);
   });
 
   test('two approvals racing: both count and the delivery ends APPROVED, not stuck pending', async () => {
