@@ -3,12 +3,13 @@ import type { Clock } from './clock.ts';
 import type { Database } from './db/client.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Config } from './env.ts';
+import type { PluginHost } from './plugin-system/runner.ts';
 import type { AppAbility } from './auth/ability.ts';
 import type { Viewer } from './modules/users/auth.service.ts';
 import type { FriendViewer } from './modules/friends/friend.service.ts';
 
 /** What the app is built from: one per process (tests: one per test file). */
-export type AppDeps = { db: Database; clock: Clock; config: Config; logger: Logger; jobs: JobQueue };
+export type AppDeps = { db: Database; clock: Clock; config: Config; logger: Logger; jobs: JobQueue; plugins: PluginHost };
 
 /** Per-request GraphQL context. */
 export type Context = {

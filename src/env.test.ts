@@ -22,3 +22,12 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('plugins configuration', () => {
+  test('PLUGINS is a comma-separated list; PLUGIN_HOOK_TIMEOUT a duration', () => {
+    expect(loadConfig({ PLUGINS: ' ./a.ts, @acme/b ,,' }).plugins).toEqual(['./a.ts', '@acme/b']);
+    expect(loadConfig({}).plugins).toEqual([]);
+    expect(loadConfig({ PLUGIN_HOOK_TIMEOUT: '500ms' }).pluginHookTimeoutMs).toBe(500);
+    expect(() => loadConfig({ PLUGIN_HOOK_TIMEOUT: 'soon' })).toThrow(/PLUGIN_HOOK_TIMEOUT/);
+  });
+});

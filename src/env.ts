@@ -40,6 +40,13 @@ const EnvSchema = z.object({
   NARROWCAST_MIN_TARGETS: z.coerce.number().int().min(0).default(50),
   /** Recipients written per fan-out transaction: bigger is faster, smaller holds locks and memory for less time. */
   FAN_OUT_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  /** Third-party plugins to load at start: package names or paths, comma-separated. */
+  PLUGINS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** How long a plugin's policy or veto hook may run before the step is refused (fail closed). */
+  PLUGIN_HOOK_TIMEOUT: duration('2s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +63,9 @@ export type Config = {
   logLevel: string;
   narrowcastMinTargets: number;
   fanOutBatchSize: number;
+  /** Third-party plugin modules (`PLUGINS`), loaded after the bundled ones. */
+  plugins: string[];
+  pluginHookTimeoutMs: number;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -79,5 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     narrowcastMinTargets: e.NARROWCAST_MIN_TARGETS,
     fanOutBatchSize: e.FAN_OUT_BATCH_SIZE,
+    plugins: e.PLUGINS,
+    pluginHookTimeoutMs: e.PLUGIN_HOOK_TIMEOUT,
   };
 }

@@ -30,6 +30,12 @@ export const ERROR_CODES = {
   APPROVAL_REQUIRED: { rule: 'R-APPROVAL-1', description: 'A draft by a member without send permission needs an approval first.' },
   INVALID_TRANSITION: { rule: 'R-APPROVAL-2', description: 'The delivery is not in a state that allows this step.' },
   SEND_PERMISSION_LOST: { rule: 'R-APPROVAL-1', description: 'The member who scheduled the delivery no longer has send permission; it was not sent.' },
+  APPROVER_NOT_ELIGIBLE: { rule: 'R-APPROVAL-1', description: 'Your approval would not count toward what this delivery needs (author, role).' },
+  ALREADY_APPROVED: { rule: 'R-APPROVAL-1', description: 'You already approved this revision; the next approval must come from someone else.' },
+  PLUGIN_REJECTED: { rule: null, description: "An enabled plugin's policy or veto hook refused the step; names the plugin and its reason." },
+  PLUGIN_FAILED: { rule: null, description: 'An enabled plugin threw or ran past its time limit; the step was refused (fail closed).' },
+  PLUGIN_REQUIREMENT_MISSING: { rule: null, description: 'The plugin requires another plugin that is not installed and enabled on the account (or is still required by one).' },
+  PLUGIN_ALREADY_INSTALLED: { rule: null, description: 'The plugin is already installed on the account: configure it instead.' },
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
   FORBIDDEN: { rule: null, description: 'Your role does not allow this.' },
@@ -101,7 +107,10 @@ export class ConflictError extends AppError {
       | 'ALREADY_REPORTED'
       | 'TAG_NAME_TAKEN'
       | 'APPROVAL_REQUIRED'
-      | 'NO_TEST_RECIPIENTS',
+      | 'NO_TEST_RECIPIENTS'
+      | 'ALREADY_APPROVED'
+      | 'PLUGIN_ALREADY_INSTALLED'
+      | 'PLUGIN_REQUIREMENT_MISSING',
     message: string,
   ) {
     super(code, message);
@@ -168,6 +177,61 @@ export class InvalidTransitionError extends AppError {
     readonly attempted: string,
   ) {
     super('INVALID_TRANSITION', `A delivery in ${status} cannot be ${attempted} (R-APPROVAL-2).`);
+  }
+}
+
+/** Who approved so far is not enough: says how many approvals are needed, how many count, and who asked. */
+export class ApprovalRequiredError extends AppError {
+  constructor(
+    readonly required: number,
+    readonly approvals: number,
+    /** Plugin ids whose policies asked for approvals; empty when only the built-in rule did. */
+    readonly requestedBy: string[],
+  ) {
+    super(
+      'APPROVAL_REQUIRED',
+      `This delivery needs ${required} approval(s) and has ${approvals}` +
+        (requestedBy.length ? ` (asked by plugin ${requestedBy.map((id) => `"${id}"`).join(', ')})` : ' (R-APPROVAL-1)') +
+        ': approve it first.',
+    );
+  }
+}
+
+/** The acting member's approval would not count: they wrote it, or their role is not one the requirement accepts. */
+export class ApproverNotEligibleError extends AppError {
+  constructor(readonly reason: 'AUTHOR' | 'ROLE', message: string) {
+    super('APPROVER_NOT_ELIGIBLE', message);
+  }
+}
+
+/** A plugin's policy (reject) or veto hook (veto) refused the step. */
+export class PluginRejectedError extends AppError {
+  constructor(
+    readonly pluginId: string,
+    /** `submit`, `approve` or `send`. */
+    readonly step: string,
+    readonly reason: string,
+    readonly details: Record<string, unknown> | null = null,
+  ) {
+    super('PLUGIN_REJECTED', `Plugin "${pluginId}" refused to ${step}: ${reason}`);
+  }
+}
+
+/** A plugin threw or hung during a step; the step is refused and nothing is written (fail closed). */
+export class PluginFailedError extends AppError {
+  constructor(
+    readonly pluginId: string,
+    readonly step: string,
+    /** `THREW`, `TIMED_OUT`, `NOT_LOADED` or `BAD_CONFIG`. */
+    readonly failure: 'THREW' | 'TIMED_OUT' | 'NOT_LOADED' | 'BAD_CONFIG',
+  ) {
+    const what = {
+      THREW: 'failed',
+      TIMED_OUT: 'did not answer in time',
+      NOT_LOADED: 'is enabled on the account but not loaded on this server',
+      BAD_CONFIG: "has a stored configuration its schema no longer accepts; reconfigure it",
+    }[failure];
+    super('PLUGIN_FAILED', `Plugin "${pluginId}" ${what} during ${step}; the step was refused. An ADMIN can disable the plugin.`);
   }
 }
 

@@ -31,3 +31,11 @@ export const MAX_TEST_RECIPIENTS = 5;
 
 /** R-SAFE-1: how far ahead a delivery may be scheduled. */
 export const MAX_SCHEDULE_AHEAD_DAYS = 366;
+/** Plugin state store, per installation (CHECKs in the migration back the sizes). */
+export const MAX_PLUGIN_STATE_KEYS = 100;
+export const MAX_PLUGIN_STATE_KEY_LENGTH = 100;
+export const MAX_PLUGIN_STATE_VALUE_BYTES = 4_096;
+/** Plugin config as stored (JSON bytes): configuration, not data. */
+export const MAX_PLUGIN_CONFIG_BYTES = 16_384;
+/** Business hours: opening intervals per weekday. */
+export const MAX_BUSINESS_INTERVALS_PER_DAY = 4;

@@ -7,23 +7,27 @@ import { createLogger } from './logger.ts';
 import { seedDemo } from './demo.ts';
 import { createJobQueue } from './jobs/queue.ts';
 import { deliveryJobHandlers, resumeInterruptedSends } from './jobs/delivery-jobs.ts';
+import { createPluginHost } from './plugin-system/host.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Before the database opens: a bad plugin set stops the server at once, with its reason.
+  const plugins = await createPluginHost(config, logger);
+  logger.info({ plugins: plugins.registry.all.map((p) => `${p.id}@${p.version}`) }, 'plugins loaded');
   const { db, applied, where } = await openConfiguredDatabase(config);
   logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
 
   const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-  const deps = { db, clock: systemClock, config, logger, jobs };
+  const deps = { db, clock: systemClock, config, logger, jobs, plugins };
   if (process.argv.includes('--demo')) console.log(await seedDemo(deps));
 
   const yoga = buildApp(deps);
   // Scheduled sends, and sends a crashed instance left part-way (resumed at
   // once here, then every minute by any instance).
-  const jobDeps = { db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets, fanOutBatchSize: config.fanOutBatchSize };
+  const jobDeps = { db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets, fanOutBatchSize: config.fanOutBatchSize, plugins };
   await jobs.start(deliveryJobHandlers(jobDeps));
   void resumeInterruptedSends(jobDeps, 0).catch((error: unknown) => logger.error({ err: error }, 'resuming sends failed'));
   const server = createServer(yoga);

@@ -6,7 +6,7 @@ import {
   type Subjects,
   type WhereInputOf,
 } from '@casl/prisma/runtime';
-import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, Prisma, Role, User } from '../generated/prisma/client.ts';
+import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, PluginInstallation, Prisma, Role, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
@@ -23,6 +23,7 @@ type SubjectMap = {
   ChatTag: ChatTag;
   Delivery: Delivery;
   Audience: Audience;
+  PluginInstallation: PluginInstallation;
 };
 type AppSubjects = Subjects<SubjectMap>;
 export type SubjectName = keyof SubjectMap;
@@ -99,6 +100,8 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
         can(['changeRole', 'remove'], 'Member', { accountId });
         can('read', 'AuditEvent', { accountId });
         can('readHidden', 'Message', { accountId });
+        // Plugins change who must approve what, and hold secrets: admins only.
+        can(['read', 'create', 'update', 'delete'], 'PluginInstallation', { accountId });
       }
     }
   }

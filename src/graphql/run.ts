@@ -40,7 +40,7 @@ export async function asMember<T>(
   // this request (one statement earlier); services check it on rows they load
   // inside the transaction.
   const actor = { userId: viewer.userId, email: viewer.email, ability: ctx.ability };
-  const result = await transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, actor }));
+  const result = await transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, actor, plugins: ctx.deps.plugins }));
   if (options.membershipsChange) {
     // The result resolves after commit with the ability as it is now (an
     // account just created or joined, a role just changed), not at request start.

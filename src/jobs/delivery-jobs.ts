@@ -4,18 +4,19 @@ import type { Database } from '../db/client.ts';
 import { runFanOut } from '../modules/deliveries/fan-out.service.ts';
 import { runScheduledSend, type ScheduledSendJob } from '../modules/deliveries/schedule.service.ts';
 import { QUEUES } from './queue.ts';
+import type { PluginHost } from '../plugin-system/runner.ts';
 
 /** A SENDING delivery untouched this long is taken to be orphaned by a crashed instance. */
 export const RESUME_AFTER_MS = 60_000;
 
-export type DeliveryJobDeps = { db: Database; clock: Clock; logger: Logger; narrowcastMinTargets: number; fanOutBatchSize: number };
+export type DeliveryJobDeps = { db: Database; clock: Clock; logger: Logger; narrowcastMinTargets: number; fanOutBatchSize: number; plugins: PluginHost };
 
 /** Thrown so the queue retries the job later (with backoff) instead of completing it. */
 export class NotDueYet extends Error {}
 
 /** Runs one scheduled-send job: starts the send in one transaction, then writes the recipients. */
 export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledSendJob): Promise<void> {
-  const result = await deps.db.prisma.$transaction((tx) => runScheduledSend({ tx, clock: deps.clock, narrowcastMinTargets: deps.narrowcastMinTargets }, job));
+  const result = await deps.db.prisma.$transaction((tx) => runScheduledSend({ tx, clock: deps.clock, narrowcastMinTargets: deps.narrowcastMinTargets, plugins: deps.plugins }, job));
   switch (result.outcome) {
     case 'started':
       await runFanOut({ prisma: deps.db.prisma, clock: deps.clock, batchSize: deps.fanOutBatchSize }, job.deliveryId);

@@ -6,6 +6,8 @@ import { type App, buildApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createPluginHost } from '../../src/plugin-system/host.ts';
+import type { PluginHost } from '../../src/plugin-system/runner.ts';
 import { FakeClock } from './fake-clock.ts';
 import { createJobQueue } from '../../src/jobs/queue.ts';
 import type { AppDeps } from '../../src/context.ts';
@@ -23,6 +25,8 @@ export type TestApp = {
   /** What the app was built from: tests run jobs (scheduled sends, resume) with it. */
   deps: AppDeps;
   config: Config;
+  /** The plugins this app loaded (bundled plus `PLUGINS`). */
+  plugins: PluginHost;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -33,6 +37,10 @@ export type TestApp = {
 
 /** A whole Dengon app over this test file's own fresh database. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  // Plugins load first: a bad set fails before a database is opened.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const logger = createLogger(config.logLevel);
+  const plugins = await createPluginHost(config, logger);
   const template = inject('dbTemplate');
   const queries: string[] = [];
   const options = { onQuery: (sql: string) => queries.push(sql) };
@@ -48,16 +56,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     drop = () => adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
   const clock = new FakeClock();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const logger = createLogger(config.logLevel);
   const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-  const deps = { db, clock, config, logger, jobs };
+  const deps = { db, clock, config, logger, jobs, plugins };
   const yoga = buildApp(deps);
   return {
     yoga,
     db,
     clock,
     config,
+    plugins,
     queries,
     async gql(query, variables, token) {
       const response = await yoga.fetch('http://dengon.test/graphql', {

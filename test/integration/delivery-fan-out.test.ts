@@ -39,7 +39,7 @@ async function copiesPerFriend(accountId: string, text: string): Promise<Map<str
 }
 
 const quotaUsed = async (accountId: string) => (await app.db.prisma.quotaUsage.findFirst({ where: { accountId } }))?.used ?? 0;
-const jobDeps = () => ({ db: app.db, clock: app.clock, logger: app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: BATCH });
+const jobDeps = () => ({ db: app.db, clock: app.clock, logger: app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: BATCH, plugins: app.plugins });
 
 /**
  * A crash in the middle of a batch: a trigger makes the insert of one

@@ -15,6 +15,8 @@ export const AUDIT = {
   deliveryCreated: 'delivery.created',
   deliveryUpdated: 'delivery.updated',
   deliverySubmitted: 'delivery.submitted',
+  /** An approval was recorded but more are needed: the delivery stays PENDING_APPROVAL. */
+  deliveryApprovalAdded: 'delivery.approval_added',
   deliveryApproved: 'delivery.approved',
   deliveryRejected: 'delivery.rejected',
   deliveryCancelled: 'delivery.cancelled',
@@ -23,6 +25,12 @@ export const AUDIT = {
   deliveryScheduled: 'delivery.scheduled',
   deliveryScheduleFailed: 'delivery.schedule_failed',
   deliveryTestSent: 'delivery.test_sent',
+  pluginInstalled: 'plugin.installed',
+  pluginConfigured: 'plugin.configured',
+  pluginEnabled: 'plugin.enabled',
+  pluginDisabled: 'plugin.disabled',
+  pluginUninstalled: 'plugin.uninstalled',
+  businessHoursChanged: 'account.business_hours_changed',
 } as const;
 
 export type AuditAction = (typeof AUDIT)[keyof typeof AUDIT];

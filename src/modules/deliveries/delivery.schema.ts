@@ -13,6 +13,8 @@ import { MessageContentInput, MessageContentUnion } from '../chats/message-conte
 import { sendDelivery } from './send.service.ts';
 import { runFanOut } from './fan-out.service.ts';
 import { scheduleDelivery } from './schedule.service.ts';
+import { ApprovalRequiredError, ApproverNotEligibleError } from '../../errors.ts';
+import { ApprovalStatusType, PLUGIN_STEP_ERRORS } from '../approvals/approval.schema.ts';
 import { type Blocker, type Preview, previewDelivery } from './preview.service.ts';
 import { monthlyLimit, monthOf, quotaUsed } from './quota.service.ts';
 import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
@@ -148,6 +150,12 @@ const PreviewType = builder.objectRef<Preview>('DeliveryPreview').implement({
     approvalRequired: t.exposeBoolean('approvalRequired'),
     approverUserIds: t.exposeIDList('approverUserIds', { description: 'ADMINs and OPERATORs, who may approve and send it.' }),
     blockers: t.field({ type: [PreviewBlocker], description: 'What a send now would be refused with.', resolve: (p) => p.blockers }),
+    approval: t.field({
+      type: ApprovalStatusType,
+      nullable: true,
+      description: 'The approval requirement as a send now would check it; null when a plugin refuses the delivery (see blockers).',
+      resolve: (p) => p.approval,
+    }),
   }),
 });
 
@@ -200,15 +208,16 @@ builder.mutationFields((t) => ({
   }),
   submitDraft: t.field({
     type: DeliveryType,
-    description: 'DRAFT → PENDING_APPROVAL.',
-    errors: { types: ERRORS },
+    description: 'DRAFT → PENDING_APPROVAL. Enabled plugins may refuse it (PLUGIN_REJECTED / PLUGIN_FAILED) or ask for more approvals.',
+    errors: { types: [...ERRORS, ...PLUGIN_STEP_ERRORS] },
     args: { deliveryId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => asMember(ctx, (deps) => submitDraft(deps, deliveryId(args.deliveryId))),
   }),
   approveDelivery: t.field({
     type: DeliveryType,
-    description: 'ADMIN/OPERATOR: PENDING_APPROVAL → APPROVED (R-APPROVAL-1).',
-    errors: { types: ERRORS },
+    description:
+      'ADMIN/OPERATOR: records an approval of the current revision; PENDING_APPROVAL → APPROVED once the requirement (see Delivery.approval) is met (R-APPROVAL-1).',
+    errors: { types: [...ERRORS, ApproverNotEligibleError, ...PLUGIN_STEP_ERRORS] },
     args: { deliveryId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => asMember(ctx, (deps) => approveDelivery(deps, deliveryId(args.deliveryId))),
   }),
@@ -223,7 +232,7 @@ builder.mutationFields((t) => ({
     type: DeliveryType,
     description:
       'ADMIN/OPERATOR: send to the audience. Needs APPROVED, or a DRAFT whose author may send (R-APPROVAL-1). The quota is reserved and the delivery becomes SENDING in one transaction; recipients are then written in batches and the result is SENT (or SENDING if this request was cut short: the send resumes by itself, each recipient exactly once). Retrying with the same idempotencyKey sends once (R-SAFE-1).',
-    errors: { types: [...ERRORS, QuotaExceededError, AudienceTooSmallError] },
+    errors: { types: [...ERRORS, QuotaExceededError, AudienceTooSmallError, ApprovalRequiredError, ...PLUGIN_STEP_ERRORS] },
     args: { deliveryId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const started = await asMember(ctx, (deps) =>
@@ -247,8 +256,8 @@ builder.mutationFields((t) => ({
   scheduleDelivery: t.field({
     type: DeliveryType,
     description:
-      'ADMIN/OPERATOR: send at `at` (R-SAFE-1). From APPROVED, a DRAFT whose author may send, or SCHEDULED (to move it). The job queue sends it when due, once; cancelDelivery stops it.',
-    errors: { types: ERRORS },
+      'ADMIN/OPERATOR: send at `at` (R-SAFE-1). From APPROVED, a DRAFT whose author may send, or SCHEDULED (to move it). The approvals the plugins require must be in now; at `at` they and the beforeSend hooks are checked again. The job queue sends it when due, once; cancelDelivery stops it.',
+    errors: { types: [...ERRORS, ApprovalRequiredError] },
     args: { deliveryId: t.arg.id({ required: true }), at: t.arg({ type: 'DateTime', required: true }) },
     resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => scheduleDelivery({ ...deps, jobs: ctx.deps.jobs }, { deliveryId: deliveryId(args.deliveryId), at: args.at })),

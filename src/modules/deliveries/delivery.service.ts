@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import type { Delivery, DeliveryStatus, Prisma } from '../../generated/prisma/client.ts';
 import { assertCan, can } from '../../auth/ability.ts';
-import { InvalidTransitionError, NotFoundError } from '../../errors.ts';
+import { ApproverNotEligibleError, ConflictError, InvalidTransitionError, NotFoundError } from '../../errors.ts';
+import { runVetoHook } from '../../plugin-system/runner.ts';
+import {
+  approvalProgress,
+  recordApprovalRequest,
+  type Requirement,
+  requestedBy,
+  requirementFor,
+  storedRequirement,
+} from '../approvals/approval.service.ts';
 import { MAX_NAME_LENGTH, MAX_REPORT_REASON_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { type AuditAction, AUDIT } from '../audit/audit-actions.ts';
@@ -103,22 +112,69 @@ export async function updateDraft(deps: Deps, input: { deliveryId: string; title
   return updated;
 }
 
+/**
+ * DRAFT → PENDING_APPROVAL. Enabled plugins' veto hooks and policies run
+ * first (a reject refuses the submit); the combined requirement is stored
+ * for this revision.
+ */
 export async function submitDraft(deps: Deps, deliveryId: string): Promise<Delivery> {
   const delivery = await loadFor(deps, deliveryId, 'submit', 'submit');
+  await runVetoHook(deps, 'beforeSubmit', delivery);
+  const requirement = await requirementFor(deps, delivery, 'submit');
   const submitted = await transition(deps, delivery, 'submit', { status: 'PENDING_APPROVAL' });
-  await audit(deps, submitted, AUDIT.deliverySubmitted, { revision: submitted.revision });
+  await recordApprovalRequest(deps.tx, submitted, requirement, deps.clock.now());
+  await audit(deps, submitted, AUDIT.deliverySubmitted, {
+    revision: submitted.revision,
+    requiredApprovals: requirement.requiredApprovals,
+    requestedBy: requestedBy(requirement),
+  });
   return submitted;
 }
 
-/** R-APPROVAL-1: only a member with send permission approves; the approval is tied to the revision. */
+/**
+ * R-APPROVAL-1: only a member with send permission approves; the approval is
+ * tied to the revision. The delivery stays PENDING_APPROVAL until the
+ * requirement stored at submit is met (N distinct eligible members), and
+ * only then becomes APPROVED.
+ */
 export async function approveDelivery(deps: Deps, deliveryId: string): Promise<Delivery> {
+  // Two approvers racing must see each other's approval, or both would leave it pending.
+  await deps.tx.$queryRaw`SELECT id FROM "Delivery" WHERE id = ${deliveryId}::uuid FOR UPDATE`;
   const delivery = await loadFor(deps, deliveryId, 'approve', 'approve');
-  const approved = await transition(deps, delivery, 'approve', { status: 'APPROVED' });
+  await runVetoHook(deps, 'beforeApprove', delivery);
+  // A revision submitted before requirements were stored gets one evaluated now.
+  const requirement = (await storedRequirement(deps.tx, delivery)) ?? (await requirementFor(deps, delivery, 'submit'));
+  await assertEligibleApprover(deps, delivery, requirement);
   await deps.tx.deliveryApproval.create({
     data: { deliveryId: delivery.id, revision: delivery.revision, userId: deps.actor.userId, createdAt: deps.clock.now() },
   });
-  await audit(deps, approved, AUDIT.deliveryApproved, { revision: approved.revision });
-  return approved;
+  const progress = await approvalProgress(deps.tx, delivery, requirement);
+  // The conditional update also proves no edit slipped in since the delivery was read.
+  const after = await transition(deps, delivery, 'approve', progress.satisfied ? { status: 'APPROVED' } : {});
+  await audit(deps, after, progress.satisfied ? AUDIT.deliveryApproved : AUDIT.deliveryApprovalAdded, {
+    revision: after.revision,
+    approvals: progress.approvedBy.length,
+    requiredApprovals: requirement.requiredApprovals,
+  });
+  return after;
+}
+
+/** An approval that would not count is refused rather than recorded, so the member knows why. */
+async function assertEligibleApprover(deps: Deps, delivery: Delivery, requirement: Requirement): Promise<void> {
+  const userId = deps.actor.userId;
+  if (requirement.excludeAuthor && userId === delivery.authorUserId) {
+    const by = requestedBy(requirement);
+    throw new ApproverNotEligibleError('AUTHOR', `The author's own approval does not count here${by.length ? ` (plugin ${by.map((id) => `"${id}"`).join(', ')})` : ''}: ask another member.`);
+  }
+  const member = await deps.tx.member.findUnique({ where: { accountId_userId: { accountId: delivery.accountId, userId } }, select: { role: true } });
+  if (!member || !requirement.roles.includes(member.role)) {
+    throw new ApproverNotEligibleError('ROLE', `Only approvals from ${requirement.roles.join(' or ')} count for this delivery.`);
+  }
+  const already = await deps.tx.deliveryApproval.findUnique({
+    where: { deliveryId_revision_userId: { deliveryId: delivery.id, revision: delivery.revision, userId } },
+    select: { id: true },
+  });
+  if (already) throw new ConflictError('ALREADY_APPROVED', 'You already approved this revision: the remaining approvals must come from other members.');
 }
 
 const RejectInput = z.object({ deliveryId: z.string(), reason: boundedText(MAX_REPORT_REASON_LENGTH) });

@@ -1,11 +1,10 @@
 import type { Delivery } from '../../generated/prisma/client.ts';
 import { can } from '../../auth/ability.ts';
-import { AudienceTooSmallError, NotFoundError, QuotaExceededError } from '../../errors.ts';
+import { AudienceTooSmallError, NotFoundError, PluginFailedError, PluginRejectedError, QuotaExceededError } from '../../errors.ts';
+import { type ApprovalProgress, approvalProgress, requirementFor } from '../approvals/approval.service.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { audienceSize } from '../audiences/audience.service.ts';
 import { monthlyLimit, QUOTA_KINDS, quotaUsed } from './quota.service.ts';
-
-const SENDER_ROLES = ['ADMIN', 'OPERATOR'] as const;
 
 export type Preview = {
   delivery: Delivery;
@@ -13,10 +12,12 @@ export type Preview = {
   recipientCount: number | null;
   quotaUnits: number;
   quotaRemaining: number;
-  /** R-APPROVAL-1: whether someone with send permission still has to approve it. */
+  /** R-APPROVAL-1 and plugin policies: whether approvals are still missing. */
   approvalRequired: boolean;
-  /** Members who may approve and send it. */
+  /** Members whose approval would still count. */
   approverUserIds: string[];
+  /** The requirement as a send now would check it; null when a plugin refuses the delivery (see blockers). */
+  approval: ApprovalProgress | null;
   /** What sending now would be refused with, if anything (R-SAFE-1: caught before sending). */
   blockers: Blocker[];
 };
@@ -24,7 +25,7 @@ export type Preview = {
 /** A refusal described as data: a returned Error would be taken for a field error by GraphQL. */
 export type Blocker = { code: string; rule: string | null; message: string } & Record<string, unknown>;
 
-function asBlocker(error: AudienceTooSmallError | QuotaExceededError): Blocker {
+function asBlocker(error: AudienceTooSmallError | QuotaExceededError | PluginRejectedError | PluginFailedError): Blocker {
   return { ...error, code: error.code, rule: error.rule, message: error.message };
 }
 
@@ -44,20 +45,21 @@ export async function previewDelivery(deps: Deps & { narrowcastMinTargets: numbe
   }
   if (quotaUnits > quotaRemaining) blockers.push(asBlocker(new QuotaExceededError(limit, quotaRemaining, quotaUnits)));
 
-  const senders = await tx.member.findMany({
-    where: { accountId: delivery.accountId, role: { in: [...SENDER_ROLES] } },
-    select: { userId: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  const authorCanSend = senders.some((m) => m.userId === delivery.authorUserId);
-  const approved = delivery.status === 'APPROVED';
+  let approval: ApprovalProgress | null = null;
+  try {
+    approval = await approvalProgress(tx, delivery, await requirementFor(deps, delivery, 'preview'));
+  } catch (error) {
+    if (!(error instanceof PluginRejectedError || error instanceof PluginFailedError)) throw error;
+    blockers.push(asBlocker(error));
+  }
   return {
     delivery,
     recipientCount: can(actor.ability, 'readStats', 'Account', { id: delivery.accountId }) ? count : null,
     quotaUnits,
     quotaRemaining,
-    approvalRequired: !approved && !authorCanSend,
-    approverUserIds: senders.map((m) => m.userId),
+    approvalRequired: approval ? !approval.satisfied : true,
+    approverUserIds: approval?.eligibleApprovers ?? [],
+    approval,
     blockers,
   };
 }

@@ -11,7 +11,9 @@ import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { parseInput } from '../validate.ts';
-import { assertSendable, startSending } from './send.service.ts';
+import { assertPluginsAllowSend, assertSendable, startSending } from './send.service.ts';
+import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
+import type { PluginHost } from '../../plugin-system/runner.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,6 +41,9 @@ export async function scheduleDelivery(deps: Deps & { jobs: JobQueue }, input: {
   if (!delivery || !can(actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
   assertCan(actor.ability, 'send', 'Delivery', delivery);
   if (delivery.status !== 'SCHEDULED') await assertSendable(tx, delivery, 'scheduled');
+  // Approvals the plugins require must be in before it is scheduled; veto
+  // hooks (business hours…) judge the moment of sending, so they run then.
+  await assertApprovalSatisfied(deps, delivery);
 
   const { count } = await tx.delivery.updateMany({
     where: { id: delivery.id, status: delivery.status, revision: delivery.revision },
@@ -75,7 +80,7 @@ export type ScheduledSendOutcome =
  * scheduled from, recorded in the audit log, rather than retrying forever.
  */
 export async function runScheduledSend(
-  deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number },
+  deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number; plugins: PluginHost },
   job: ScheduledSendJob,
 ): Promise<ScheduledSendOutcome> {
   const { tx, clock } = deps;
@@ -92,7 +97,12 @@ export async function runScheduledSend(
     if (!can(ability, 'send', 'Delivery', delivery)) {
       throw new AppError('SEND_PERMISSION_LOST', 'The member who scheduled this delivery no longer has send permission in the account.');
     }
-    return { outcome: 'started', delivery: await withSavepoint(tx, () => startSending(deps, delivery, delivery.scheduledByUserId!)) };
+    const sender = delivery.scheduledByUserId;
+    const started = await withSavepoint(tx, async () => {
+      await assertPluginsAllowSend({ ...deps, actor: { userId: sender } }, delivery);
+      return startSending(deps, delivery, sender);
+    });
+    return { outcome: 'started', delivery: started };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     const approved = await tx.deliveryApproval.findFirst({ where: { deliveryId: delivery.id, revision: delivery.revision } });

@@ -13,6 +13,8 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
 import { parseInput } from '../validate.ts';
 import { QUOTA_KINDS, reserveQuota } from './quota.service.ts';
+import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
+import { type RunnerDeps, runVetoHook } from '../../plugin-system/runner.ts';
 
 const SendInput = z.object({
   deliveryId: z.string(),
@@ -43,6 +45,7 @@ export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }
     return tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
   }
   await assertSendable(tx, delivery, 'sent');
+  await assertPluginsAllowSend(deps, delivery);
   const started = await startSending(deps, delivery, actor.userId);
   await recordIdempotentResult(tx, claim, delivery.id);
   return started;
@@ -58,6 +61,16 @@ export async function assertSendable(tx: Tx, delivery: Delivery, step: 'sent' | 
   } else if (delivery.status !== 'APPROVED') {
     throw new InvalidTransitionError(delivery.status, step);
   }
+}
+
+/**
+ * The approval the enabled plugins' policies require now (not only at submit:
+ * a plugin enabled or reconfigured since then counts), and their beforeSend
+ * veto hooks, which fail closed. Run for sends and scheduled sends alike.
+ */
+export async function assertPluginsAllowSend(deps: RunnerDeps, delivery: Delivery): Promise<void> {
+  await assertApprovalSatisfied(deps, delivery);
+  await runVetoHook(deps, 'beforeSend', delivery);
 }
 
 /**
