@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPluginApp, type PluginKit } from '../../test/plugins/kit.ts';
 import { nextOpenInstant } from './hours.ts';
+import { handleScheduledSend } from '../../src/jobs/delivery-jobs.ts';
 
 const WEEKDAYS_10_TO_18 = Object.fromEntries(['MON', 'TUE', 'WED', 'THU', 'FRI'].map((d) => [d, [{ open: '10:00', close: '18:00' }]]));
 const at = (iso: string) => new Date(iso);
@@ -77,5 +78,52 @@ describe('business-hours on an account', () => {
     expect(await kit.send(kit.members.admin.token, id)).toMatchObject({ code: 'PLUGIN_REJECTED', pluginId: 'business-hours' });
     await kit.configure({ whenUnset: 'allow' });
     expect((await kit.send(kit.members.admin.token, id)).data.status).toBe('SENT');
+  });
+});
+
+describe('business-hours and scheduled sends', () => {
+  let kit: PluginKit;
+  beforeAll(async () => {
+    kit = await startPluginApp({ plugin: 'business-hours' });
+    await kit.mutate(kit.members.admin.token, 'setBusinessHours', {
+      accountId: { type: 'ID!', value: kit.accountId },
+      timeZone: { type: 'String!', value: 'Asia/Tokyo' },
+      hours: { type: '[BusinessHoursIntervalInput!]!', value: ['MON', 'TUE', 'WED', 'THU', 'FRI'].map((day) => ({ day, open: '10:00', close: '18:00' })) },
+    }, 'timeZone');
+  });
+  afterAll(() => kit.close());
+
+  const schedule = (id: string, at: Date) =>
+    kit.mutate(kit.members.admin.token, 'scheduleDelivery', { deliveryId: { type: 'ID!', value: id }, at: { type: 'DateTime!', value: at.toISOString() } }, 'status scheduledAt');
+  const run = (id: string, at: Date) =>
+    handleScheduledSend(
+      { db: kit.app.db, clock: kit.clock, logger: kit.app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: kit.app.plugins },
+      { deliveryId: Buffer.from(id, 'base64url').toString('utf8').split(':')[1]!, scheduledAt: at.toISOString() },
+    );
+  const statusOf = async (id: string) => (await kit.gql(`query($d: ID!) { node(id: $d) { ... on Delivery { status } } }`, { d: id }, kit.members.admin.token)).data.node.status;
+
+  test('a scheduled send that comes due outside the hours is refused by the plugin then: nothing sent, back to DRAFT, recorded', async () => {
+    // Now: Monday 18:00 JST (closed). Due in 2 h: 20:00 JST, still closed.
+    const id = await kit.draft(kit.members.admin.token, 'Night owl special');
+    const at = new Date(kit.clock.now().getTime() + 2 * 3_600_000);
+    expect((await schedule(id, at)).data.status).toBe('SCHEDULED');
+    kit.clock.advance(2 * 3_600_000);
+    await run(id, at);
+    expect(await statusOf(id)).toBe('DRAFT');
+    const failed = await kit.app.db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'delivery.schedule_failed' } });
+    expect(failed.data).toMatchObject({ code: 'PLUGIN_REJECTED' });
+    expect(await kit.app.db.prisma.deliveryRecipient.count()).toBe(0);
+  });
+
+  test('one that comes due inside the hours is sent', async () => {
+    // Tuesday 10:30 JST is inside.
+    const id = await kit.draft(kit.members.admin.token, 'Morning special');
+    const now = kit.clock.now().getTime();
+    const at = new Date(Date.UTC(2026, 10, 24, 1, 30));
+    expect(at.getTime()).toBeGreaterThan(now);
+    expect((await schedule(id, at)).data.status).toBe('SCHEDULED');
+    kit.clock.advance(at.getTime() - now);
+    await run(id, at);
+    expect(await statusOf(id)).toBe('SENT');
   });
 });
