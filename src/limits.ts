@@ -28,3 +28,16 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 export const PLAN_QUOTA = { FREE: 200, LIGHT: 5_000, STANDARD: 30_000 } as const;
 /** R-SAFE-1: test recipients per member per account. */
 export const MAX_TEST_RECIPIENTS = 5;
+
+// Live subscriptions (graphql-ws / SSE). Counted per process: behind a load
+// balancer each instance enforces its own share.
+/** Operations one WebSocket connection may run at once. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+/** Open WebSocket connections per bearer token (a dashboard tab each; a leak stops here). */
+export const MAX_CONNECTIONS_PER_TOKEN = 10;
+/** Events waiting for a slow client, per subscription; past it the subscription is dropped, not buffered. */
+export const MAX_QUEUED_EVENTS_PER_SUBSCRIPTION = 256;
+/** Open subscriptions re-check their token (revocation, expiry) at least this often (ms of the app clock). */
+export const SUBSCRIBER_RECHECK_MS = 60_000;
+/** Delivery fan-out progress events per delivery per second (statistics for live dashboards). */
+export const PROGRESS_EVENTS_PER_SECOND = 4;

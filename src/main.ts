@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
 import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { openConfiguredDatabase } from './db/open.ts';
 import { loadConfig } from './env.ts';
 import { createLogger } from './logger.ts';
 import { seedDemo } from './demo.ts';
+import { createEvents } from './events/bus.ts';
+import { listen } from './server.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -14,15 +15,16 @@ async function main(): Promise<void> {
   const { db, applied, where } = await openConfiguredDatabase(config);
   logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
 
-  const deps = { db, clock: systemClock, config, logger };
+  // Starting the publisher first sends what was committed while no instance ran.
+  const events = createEvents({ db, clock: systemClock, config, logger });
+  logger.info(`pub/sub: ${config.redisUrl ? 'Redis (shared by every instance)' : 'in memory (one instance)'}`);
+  const deps = { db, clock: systemClock, config, logger, events };
   if (process.argv.includes('--demo')) console.log(await seedDemo(deps));
 
   const yoga = buildApp(deps);
-  const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}${yoga.graphqlEndpoint}`;
+  // HTTP and graphql-ws share the port and the path.
+  const listening = await listen(yoga, deps, { host: config.host, port: config.port });
+  const { server, url } = listening;
   // Plain text for the person who just typed `npm start`; logs stay JSON.
   console.log(`Dengon is serving GraphQL${config.nodeEnv === 'production' ? '' : ' (GraphiQL in the browser)'} at ${url}`);
 
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: finishing in-flight requests, then closing the database`);
+    // Subscribers reconnect elsewhere (1001 Going Away); they hold no request open.
+    await listening.closeWebSockets();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     // close() stops accepting and resolves when in-flight requests are done.
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     await yoga.dispose();
+    await events.close();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -5,6 +5,7 @@ import { systemClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createEvents } from '../../src/events/bus.ts';
 import { serve } from './serve.ts';
 
 const config = loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
@@ -12,9 +13,12 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the bench da
 
 // The parent already migrated the bench database: no migrate() here.
 const db = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
-const app = buildApp({ db, clock: systemClock, config, logger: createLogger(config.logLevel) });
+const logger = createLogger(config.logLevel);
+const events = createEvents({ db, clock: systemClock, config, logger });
+const app = buildApp({ db, clock: systemClock, config, logger, events });
 
 await serve('dengon', app, async () => {
   await app.dispose();
+  await events.close();
   await db.close();
 });

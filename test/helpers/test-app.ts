@@ -6,6 +6,7 @@ import { type App, buildApp } from '../../src/app.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createEvents, type Events } from '../../src/events/bus.ts';
 import { FakeClock } from './fake-clock.ts';
 import { databaseUrl } from './template-db.ts';
 
@@ -19,6 +20,8 @@ export type TestApp = {
   db: Database;
   clock: FakeClock;
   config: Config;
+  /** The outbox publisher and pub/sub of this app. */
+  events: Events;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -45,12 +48,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   }
   const clock = new FakeClock();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const yoga = buildApp({ db, clock, config, logger: createLogger(config.logLevel) });
+  const logger = createLogger(config.logLevel);
+  const events = createEvents({ db, clock, config, logger });
+  const yoga = buildApp({ db, clock, config, logger, events });
   return {
     yoga,
     db,
     clock,
     config,
+    events,
     queries,
     async gql(query, variables, token) {
       const response = await yoga.fetch('http://dengon.test/graphql', {
@@ -62,6 +68,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
     fetch: (path, init) => Promise.resolve(yoga.fetch(new URL(`http://dengon.test${path}`), init ?? {})),
     async close() {
+      await events.close();
       await db.close();
       await drop();
     },
