@@ -6,17 +6,17 @@
 /** Event name → payload. Every event also carries its accountId. */
 export type EventPayloads = {
   /** The friend wrote to the account. */
-  'message.received': { chatId: string; messageId: string; friendId: string };
+  'message.received': { chatId: string; messageId: string };
   /** A member typed into a chat. */
-  'message.sent': { chatId: string; messageId: string; friendId: string; senderUserId: string };
+  'message.sent': { chatId: string; messageId: string; senderUserId: string };
   /** R-RECALL-3: the tombstone is visible to both sides. */
-  'message.recalled': { chatId: string; messageId: string; friendId: string; recalledByUserId: string };
+  'message.recalled': { chatId: string; messageId: string; recalledByUserId: string };
   /** R-DELETE-1: hidden from the account's view only; never sent to the friend. */
-  'message.hidden': { chatId: string; messageId: string; friendId: string; hiddenByUserId: string };
+  'message.hidden': { chatId: string; messageId: string; hiddenByUserId: string };
   /** A member read the chat (unread count back to 0); account-internal. */
-  'chat.read': { chatId: string; friendId: string; userId: string };
+  'chat.read': { chatId: string; readByUserId: string };
   /** The friend read the account's messages. */
-  'chat.read_by_friend': { chatId: string; friendId: string; count: number };
+  'chat.read_by_friend': { chatId: string; count: number };
   'delivery.submitted': DeliveryChange;
   'delivery.approved': DeliveryChange;
   'delivery.rejected': DeliveryChange & { reason: string };

@@ -30,14 +30,21 @@ export async function memberAccountEvents<T>(ctx: Context, accountId: string, pi
   return authorized(ctx, session, accountId, (now) => now.viewer !== null && can(now.ability, 'read', 'Account', { id: accountId }), pick);
 }
 
-/** Events of the friend's own chat; they end once the friend blocks or unfollows. */
-export async function friendChatEvents<T>(ctx: Context, pick: (event: DomainEvent, friend: FriendViewer) => T | null): Promise<AsyncIterable<T>> {
+/**
+ * Events of the friend's own chat; the stream ends (and the connection
+ * closes with 4403) once the friend blocks. `prepare` runs once, after the
+ * token check, to build the per-event picker (e.g. look up the chat id).
+ */
+export async function friendChatEvents<T>(
+  ctx: Context,
+  prepare: (friend: FriendViewer) => Promise<(event: DomainEvent) => T | null>,
+): Promise<AsyncIterable<T>> {
   const session = sessionOf(ctx);
   const access = await session.current();
   if (!access?.friend) throw unauthenticated('friendChatEvents needs a friend token (from friendFollow).');
   if (access.friend.status !== 'FOLLOWING') throw forbidden('You blocked this account: unblock it to receive its messages.');
-  const { accountId } = access.friend;
-  return authorized(ctx, session, accountId, (now) => now.friend?.status === 'FOLLOWING', (event, now) => pick(event, now.friend!));
+  const pick = await prepare(access.friend);
+  return authorized(ctx, session, access.friend.accountId, (now) => now.friend?.status === 'FOLLOWING', (event) => pick(event));
 }
 
 async function* authorized<T>(

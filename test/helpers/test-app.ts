@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/context.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -22,6 +23,8 @@ export type TestApp = {
   config: Config;
   /** The outbox publisher and pub/sub of this app. */
   events: Events;
+  /** What the app was built from (test/helpers/live.ts listens with it). */
+  deps: AppDeps;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -50,13 +53,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const logger = createLogger(config.logLevel);
   const events = createEvents({ db, clock, config, logger });
-  const yoga = buildApp({ db, clock, config, logger, events });
+  const deps = { db, clock, config, logger, events };
+  const yoga = buildApp(deps);
   return {
     yoga,
     db,
     clock,
     config,
     events,
+    deps,
     queries,
     async gql(query, variables, token) {
       const response = await yoga.fetch('http://dengon.test/graphql', {

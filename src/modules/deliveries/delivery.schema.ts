@@ -15,7 +15,7 @@ import { type Blocker, type Preview, previewDelivery } from './preview.service.t
 import { monthlyLimit, monthOf, quotaUsed } from './quota.service.ts';
 import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
 
-const StatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus', description: 'R-APPROVAL-2.' });
+export const StatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus', description: 'R-APPROVAL-2.' });
 const DraftKindEnum = builder.enumType('DraftKind', { values: DRAFT_KINDS, description: 'Kinds a delivery draft can have.' });
 
 const DeliveryType = builder.prismaNode('Delivery', {

@@ -9,6 +9,7 @@ import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
+import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
 import { monthlyLimit, QUOTA_KINDS, quotaUsed, reserveQuota } from './quota.service.ts';
 
@@ -99,6 +100,11 @@ export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }
     action: AUDIT.deliverySent,
     subject: { type: 'Delivery', id: delivery.id },
     data: { from: delivery.status, status: 'SENT', revision: delivery.revision, recipients, quotaUnits: units },
+  });
+  await recordEvent(deps, {
+    accountId: delivery.accountId,
+    type: 'delivery.sent',
+    payload: { deliveryId: delivery.id, status: 'SENT', from: delivery.status, actorUserId: actor.userId, revision: delivery.revision, recipientCount: recipients },
   });
   return sent;
 }
