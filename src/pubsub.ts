@@ -1,6 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub as createYogaPubSub, type PubSubEventTarget } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { DomainEvent } from './events/types.ts';
 
@@ -32,7 +33,10 @@ const channel = (accountId: string) => `account:${accountId}`;
 export function createPubSub(options: { redisUrl?: string; logger: Logger }): PubSub {
   const counts = new Map<string, number>();
   if (!options.redisUrl) {
-    const pubsub = createYogaPubSub<Topics>();
+    // Node warns past 10 listeners per event type; a busy account has more dashboards than that.
+    const eventTarget = new EventTarget();
+    setMaxListeners(0, eventTarget);
+    const pubsub = createYogaPubSub<Topics>({ eventTarget: eventTarget as PubSubEventTarget<Topics> });
     return wrap({
       counts,
       distributed: false,

@@ -40,6 +40,12 @@ export type Stream<T = any> = {
   ended: Promise<'complete' | unknown>;
   /** Results received but not taken yet. */
   pending(): number;
+  /**
+   * The errors the subscription ended with: refused at subscribe time (a
+   * result with errors, then complete) or by the server's onSubscribe (an
+   * error message). Rejects if it ended without errors.
+   */
+  refusal(): Promise<{ message: string; extensions?: Record<string, unknown> }[]>;
   stop(): void;
 };
 
@@ -65,6 +71,13 @@ export function subscribe<T = any>(live: Live, query: string, variables: Record<
   return {
     ended,
     pending: () => queue.length,
+    async refusal() {
+      const reason = await ended;
+      if (Array.isArray(reason)) return reason;
+      const refused = queue.find((r) => r.errors);
+      if (refused) return refused.errors;
+      throw new Error(`the subscription ended without errors: ${JSON.stringify(reason)}`);
+    },
     stop,
     next(ms = 10_000) {
       if (queue.length > 0) return Promise.resolve(queue.shift());
