@@ -50,7 +50,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     drop = () => adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
   const clock = new FakeClock();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  // With REDIS_URL (CI's second run) every app's pub/sub goes through Redis.
+  const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...redis, ...env });
   const logger = createLogger(config.logLevel);
   const events = createEvents({ db, clock, config, logger });
   const deps = { db, clock, config, logger, events };
