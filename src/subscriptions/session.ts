@@ -48,6 +48,12 @@ export class SubscriberSession {
     return this.#loaded;
   }
 
+  /** Re-reads the token's access now (a membership gained on another account has no event on this connection). */
+  refresh(): Promise<Access | null> {
+    this.#reload();
+    return this.#loaded;
+  }
+
   /** Ends the connection (WebSocket) once; over SSE the stream just ends. */
   end(code: number, reason: string): void {
     if (this.#ended) return;

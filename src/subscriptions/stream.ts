@@ -24,9 +24,11 @@ function sessionOf(ctx: Context): SubscriberSession {
  */
 export async function memberAccountEvents<T>(ctx: Context, accountId: string, pick: EventPicker<T>, field = 'accountId'): Promise<AsyncIterable<T>> {
   const session = sessionOf(ctx);
-  const access = await session.current();
+  let access = await session.current();
   if (!access?.viewer) throw unauthenticated('This subscription needs a member token; a friend token reaches only friendChatEvents.');
-  if (!can(access.ability, 'read', 'Account', { id: accountId })) throw new NotFoundError(field);
+  // The cached access may predate joining this account (accepted on another connection): look again before refusing.
+  if (!can(access.ability, 'read', 'Account', { id: accountId })) access = await session.refresh();
+  if (!access?.viewer || !can(access.ability, 'read', 'Account', { id: accountId })) throw new NotFoundError(field);
   return authorized(ctx, session, accountId, (now) => now.viewer !== null && can(now.ability, 'read', 'Account', { id: accountId }), pick);
 }
 

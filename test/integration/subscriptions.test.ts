@@ -127,6 +127,20 @@ describe('chatEvents', () => {
     expect(theirs.pending()).toBe(0);
   });
 
+  test('an account joined after connecting can be subscribed on the same connection', async () => {
+    const { admin, accountId, friend } = await openChat(app);
+    const newcomer = await signUp(app);
+    const l = live(newcomer.token);
+    const elsewhere = await createAccount(app, newcomer.token, 'Their own');
+    subscribe(l, CHAT_EVENTS, { a: elsewhere }); // the connection's access is loaded before the invitation
+    await subscribed(app, dbId(elsewhere));
+    await addMember(app, admin.token, accountId, 'OPERATOR', newcomer);
+    const stream = subscribe(l, CHAT_EVENTS, { a: accountId });
+    await subscribed(app, dbId(accountId));
+    await friendSays(app, friend.token, { text: 'welcome aboard' });
+    expect((await stream.next()).data.chatEvents.message.content.text).toBe('welcome aboard');
+  });
+
   test('a token revoked during the connection stops its events and closes with 4401', async () => {
     const { admin, accountId, friend } = await openChat(app);
     const second = await gql(admin.token, `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`, {

@@ -4,6 +4,8 @@ import { accessibleWhere, can } from '../../auth/ability.ts';
 import { NotFoundError } from '../../errors.ts';
 import { isEventOf, type DomainEvent, type EventPayloads } from '../../events/types.ts';
 import type { DeliveryStatus } from '../../generated/prisma/enums.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Context } from '../../context.ts';
 import { decodeQueryId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { memberAccountEvents } from '../../subscriptions/stream.ts';
 import { StatusEnum } from './delivery.schema.ts';
@@ -15,13 +17,10 @@ import { StatusEnum } from './delivery.schema.ts';
 const STATE_EVENTS = ['delivery.submitted', 'delivery.approved', 'delivery.rejected', 'delivery.cancelled', 'delivery.updated', 'delivery.sent'] as const;
 type StateEventType = (typeof STATE_EVENTS)[number];
 
-const deliveryField = (t: any) =>
-  t.prismaField({
-    type: 'Delivery',
-    description: 'As it is now; statistics follow your role (R-MEMBER-2).',
-    resolve: (query: object, e: { deliveryId: string }, _args: unknown, ctx: any) =>
-      ctx.deps.db.prisma.delivery.findFirstOrThrow({ ...query, where: { id: e.deliveryId, AND: [accessibleWhere(ctx.ability, 'read', 'Delivery')] } }),
-  });
+/** The delivery of an event, as it is now and as the subscriber may see it. */
+const loadDelivery = (query: { include?: Prisma.DeliveryInclude; select?: Prisma.DeliverySelect }, e: { deliveryId: string }, _args: object, ctx: Context) =>
+  ctx.deps.db.prisma.delivery.findFirstOrThrow({ ...query, where: { id: e.deliveryId, AND: [accessibleWhere(ctx.ability, 'read', 'Delivery')] } });
+const DELIVERY_DESCRIPTION = 'As it is now; statistics follow your role (R-MEMBER-2).';
 
 // --- approvalEvents -------------------------------------------------------
 
@@ -53,7 +52,7 @@ const ApprovalEventType = builder.objectRef<ApprovalEvent>('ApprovalEvent').impl
     revision: t.exposeInt('revision'),
     reason: t.exposeString('reason', { nullable: true, description: 'Why it was rejected.' }),
     actorUserId: t.id({ nullable: true, resolve: (e) => (e.actorUserId ? encodeGlobalId('User', e.actorUserId) : null) }),
-    delivery: deliveryField(t),
+    delivery: t.prismaField({ type: 'Delivery', description: DELIVERY_DESCRIPTION, resolve: loadDelivery }),
   }),
 });
 
@@ -121,7 +120,7 @@ const DeliveryEventType = builder.objectRef<DeliveryEvent>('DeliveryEvent').impl
       description: 'PROGRESS only; never for OPERATOR_NO_SEND_NO_STATS (R-MEMBER-2).',
       resolve: (e, _args, ctx) => (e.progress && can(ctx.ability, 'readStats', 'Account', { id: e.accountId }) ? e.progress : null),
     }),
-    delivery: deliveryField(t),
+    delivery: t.prismaField({ type: 'Delivery', description: DELIVERY_DESCRIPTION, resolve: loadDelivery }),
   }),
 });
 
@@ -149,12 +148,9 @@ builder.subscriptionField('deliveryEvents', (t) =>
       let deliveryId: string | null = null;
       if (args.deliveryId) {
         deliveryId = decodeQueryId('deliveryId', String(args.deliveryId), 'Delivery');
-        const delivery = await ctx.deps.db.prisma.delivery.findFirst({
-          where: { id: deliveryId, AND: [accessibleWhere(ctx.ability, 'read', 'Delivery')] },
-          select: { accountId: true },
-        });
-        // Another account's delivery is as missing as one that never existed.
+        const delivery = await ctx.deps.db.prisma.delivery.findUnique({ where: { id: deliveryId }, select: { accountId: true } });
         if (!delivery) throw new NotFoundError('deliveryId');
+        // Another account's delivery is refused below exactly as this missing one.
         accountId = delivery.accountId;
       } else {
         accountId = decodeQueryId('accountId', String(args.accountId), 'Account');
