@@ -9,7 +9,9 @@ const wrote = new WeakSet<object>();
 
 /**
  * Records an event inside the caller's transaction: it is published after
- * commit, and never if the transaction rolls back.
+ * commit, and never if the transaction rolls back. Mutations nudge the
+ * publisher after commit (src/graphql/run.ts); other writers (jobs) call
+ * `events.publisher.nudge()` themselves, or the periodic sweep finds the rows.
  */
 export async function recordEvent<T extends EventType>(deps: { tx: Tx; clock: Clock }, event: NewEvent<T>): Promise<void> {
   await deps.tx.outboxEvent.create({

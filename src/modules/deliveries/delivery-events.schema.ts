@@ -135,26 +135,26 @@ function toDeliveryEvent(event: DomainEvent): DeliveryEvent | null {
   return { ...base, kind: 'STATUS_CHANGED', deliveryId: p.deliveryId, status: p.status as DeliveryStatus, previousStatus: p.from as DeliveryStatus, progress: null };
 }
 
+/** The account to listen on, and the one delivery to keep (or null for all of them). */
+async function target(ctx: Context, args: { accountId?: string | number | null; deliveryId?: string | number | null }) {
+  if (Boolean(args.accountId) === Boolean(args.deliveryId)) {
+    throw new GraphQLError('Give exactly one of accountId and deliveryId.', { extensions: { code: 'INVALID_INPUT', field: 'deliveryId' } });
+  }
+  if (!args.deliveryId) return { accountId: decodeQueryId('accountId', String(args.accountId), 'Account'), deliveryId: null };
+  const deliveryId = decodeQueryId('deliveryId', String(args.deliveryId), 'Delivery');
+  const delivery = await ctx.deps.db.prisma.delivery.findUnique({ where: { id: deliveryId }, select: { accountId: true } });
+  if (!delivery) throw new NotFoundError('deliveryId');
+  // Another account's delivery is refused by memberAccountEvents exactly as this missing one.
+  return { accountId: delivery.accountId, deliveryId };
+}
+
 builder.subscriptionField('deliveryEvents', (t) =>
   t.field({
     type: DeliveryEventType,
     description: 'Members: state changes and sending progress of one delivery (deliveryId) or of every delivery of an account (accountId). Give exactly one.',
     args: { accountId: t.arg.id(), deliveryId: t.arg.id() },
     subscribe: async (_root, args, ctx) => {
-      if (Boolean(args.accountId) === Boolean(args.deliveryId)) {
-        throw new GraphQLError('Give exactly one of accountId and deliveryId.', { extensions: { code: 'INVALID_INPUT', field: 'deliveryId' } });
-      }
-      let accountId: string;
-      let deliveryId: string | null = null;
-      if (args.deliveryId) {
-        deliveryId = decodeQueryId('deliveryId', String(args.deliveryId), 'Delivery');
-        const delivery = await ctx.deps.db.prisma.delivery.findUnique({ where: { id: deliveryId }, select: { accountId: true } });
-        if (!delivery) throw new NotFoundError('deliveryId');
-        // Another account's delivery is refused below exactly as this missing one.
-        accountId = delivery.accountId;
-      } else {
-        accountId = decodeQueryId('accountId', String(args.accountId), 'Account');
-      }
+      const { accountId, deliveryId } = await target(ctx, args);
       return memberAccountEvents(ctx, accountId, (event, access) => {
         const out = toDeliveryEvent(event);
         if (!out || (deliveryId && out.deliveryId !== deliveryId)) return null;
