@@ -106,12 +106,16 @@ export function subscribe<T = any>(live: Live, query: string, variables: Record<
  * Waits until the server has `count` subscriptions to the account (a
  * subscription is live only once its resolver attached to pub/sub; an event
  * committed before that is, by design, not replayed). Over Redis, also until
- * Redis acknowledged the channel subscription.
+ * Redis acknowledged the channel subscription. With count 0: until none is left.
  */
 export async function subscribed(app: Pick<TestApp, 'events'>, accountDbId: string, count = 1, ms = 10_000): Promise<void> {
   const { pubsub } = app.events;
   const until = Date.now() + ms;
-  while (pubsub.localSubscribers(accountDbId) < count || (pubsub.distributed && (await pubsub.channelSubscribers(accountDbId)) < 1)) {
+  const ready = async () =>
+    count === 0
+      ? pubsub.localSubscribers(accountDbId) === 0
+      : pubsub.localSubscribers(accountDbId) >= count && (!pubsub.distributed || (await pubsub.channelSubscribers(accountDbId)) >= 1);
+  while (!(await ready())) {
     if (Date.now() > until) throw new Error(`fewer than ${count} subscribers on ${accountDbId} after ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Listening } from '../../src/server.ts';
 import { recordEvent } from '../../src/events/outbox.ts';
-import { MAX_CONNECTIONS_PER_TOKEN, MAX_SUBSCRIPTIONS_PER_CONNECTION, SUBSCRIBER_RECHECK_MS } from '../../src/limits.ts';
+import { MAX_CONNECTIONS_PER_TOKEN, MAX_QUEUED_EVENTS_PER_SUBSCRIPTION, MAX_SUBSCRIPTIONS_PER_CONNECTION, SUBSCRIBER_RECHECK_MS } from '../../src/limits.ts';
 import { follow, friendSays, openChat, recall, send } from '../helpers/chat-scenario.ts';
 import { connect, listenApp, subscribe, subscribed, type Live } from '../helpers/live.ts';
 import { addMember, createAccount, dbId, globalId, signUp } from '../helpers/scenario.ts';
@@ -324,5 +324,43 @@ test('SSE keeps working: a subscription over text/event-stream gets the same eve
   await subscribed(app, dbId(accountId));
   await friendSays(app, friend.token, { text: 'over SSE' });
   expect(await received).toContain('"kind":"MESSAGE_RECEIVED"');
+  controller.abort();
+});
+
+test(`a client that lets more than ${MAX_QUEUED_EVENTS_PER_SUBSCRIPTION} events pile up is dropped with SLOW_CONSUMER`, async () => {
+  const { admin, accountId, chatId } = await openChat(app);
+  const controller = new AbortController();
+  const response = await app.yoga.fetch('http://dengon.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin.token}` },
+    body: JSON.stringify({ query: `subscription($a: ID!) { chatEvents(accountId: $a) { kind } }`, variables: { a: accountId } }),
+    signal: controller.signal,
+  });
+  const reader = response.body!.getReader();
+  // Read only until the subscription is live, then stop reading: a stalled client.
+  const first = reader.read();
+  await subscribed(app, dbId(accountId));
+  const flood = MAX_QUEUED_EVENTS_PER_SUBSCRIPTION + 10;
+  await app.db.prisma.$transaction(async (tx) => {
+    for (let i = 0; i < flood; i++) {
+      await recordEvent({ tx, clock: app.clock }, { accountId: dbId(accountId), type: 'chat.read', payload: { chatId: dbId(chatId), readByUserId: dbId(admin.userId) } });
+    }
+  });
+  app.events.publisher.nudge();
+  await app.events.publisher.idle();
+  // The subscription let go of its channel: nothing more is held for this client.
+  await subscribed(app, dbId(accountId), 0);
+  expect(app.events.pubsub.localSubscribers(dbId(accountId))).toBe(0);
+
+  let text = new TextDecoder().decode((await first).value);
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += new TextDecoder().decode(chunk.value);
+  }
+  const delivered = text.match(/"kind":"READ"/g)?.length ?? 0;
+  expect(delivered).toBeLessThanOrEqual(MAX_QUEUED_EVENTS_PER_SUBSCRIPTION + 2);
+  expect(delivered).toBeLessThan(flood);
+  expect(text).toContain('SLOW_CONSUMER');
   controller.abort();
 });
