@@ -49,17 +49,22 @@ export async function friendChatEvents<T>(
   return authorized(ctx, session, access.friend.accountId, (now) => now.friend?.status === 'FOLLOWING', (event) => pick(event));
 }
 
-async function* authorized<T>(
+/**
+ * Listens at once (not at the first pull: graphql-js returns the iterator
+ * before anyone reads it, and an event committed in between must not be
+ * missed), then authorizes each event as it is read.
+ */
+function authorized<T>(
   ctx: Context,
   session: SubscriberSession,
   accountId: string,
   stillAllowed: (access: Access) => boolean,
   pick: EventPicker<T>,
-): AsyncGenerator<T> {
+): AsyncIterableIterator<T> {
   const events = bounded(ctx.deps.events.pubsub.subscribe(accountId), MAX_QUEUED_EVENTS_PER_SUBSCRIPTION, () =>
     slowConsumer(MAX_QUEUED_EVENTS_PER_SUBSCRIPTION),
   );
-  try {
+  async function* read(): AsyncGenerator<T> {
     for await (const event of events) {
       // Defence in depth: the channel is per account already.
       if (event.accountId !== accountId) continue;
@@ -80,7 +85,22 @@ async function* authorized<T>(
       ctx.ability = access.ability;
       yield out;
     }
-  } finally {
-    await events.return?.();
   }
+  const reader = read();
+  // A generator closed before its first pull never runs its body: release the channel here.
+  const close = async () => {
+    await events.return?.();
+    return reader.return(undefined);
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => reader.next(),
+    return: close,
+    async throw(error: unknown) {
+      await close();
+      throw error;
+    },
+  };
 }
