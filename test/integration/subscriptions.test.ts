@@ -158,6 +158,17 @@ describe('chatEvents', () => {
     expect(await l.closed).toBe(4401);
     expect(stream.pending()).toBe(0);
   });
+
+  test('a token that expires during the connection closes it with 4401 at the next event', async () => {
+    const { admin, accountId, friend } = await openChat(app);
+    const l = live(admin.token);
+    const stream = subscribe(l, CHAT_EVENTS, { a: accountId });
+    await subscribed(app, dbId(accountId));
+    app.clock.advance(app.config.tokenTtlMs);
+    await friendSays(app, friend.token);
+    expect(await l.closed).toBe(4401);
+    expect(stream.pending()).toBe(0);
+  });
 });
 
 describe('friendChatEvents', () => {
@@ -184,6 +195,15 @@ describe('friendChatEvents', () => {
     await gql(friend.token, `mutation { friendBlock { status } }`);
     expect(await l.closed).toBe(4403);
     expect(stream.pending()).toBe(0);
+  });
+
+  test('unfollowing revokes the friend token: the connection closes with 4401', async () => {
+    const { friend } = await openChat(app);
+    const l = live(friend.token);
+    subscribe(l, FRIEND_EVENTS);
+    await subscribed(app, (await app.db.prisma.friend.findUniqueOrThrow({ where: { id: dbId(friend.friendId) } })).accountId);
+    await gql(friend.token, `mutation { friendUnfollow { status } }`);
+    expect(await l.closed).toBe(4401);
   });
 
   test('a member token cannot subscribe to friendChatEvents, a friend token not to chatEvents', async () => {
