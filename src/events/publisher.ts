@@ -49,18 +49,23 @@ export function createPublisher(deps: { db: Database; clock: Clock; logger: Logg
   let again = false;
   let sweep: NodeJS.Timeout | null = null;
 
+  // Through the raw driver, not Prisma: the publisher's statements are not
+  // part of any request (statement counts per request stay true), and on
+  // PGlite the driver still waits for an open interactive transaction.
   async function claim(): Promise<Row[]> {
     const now = clock.now();
     const leaseEnd = new Date(now.getTime() + leaseMs);
-    const rows = await db.prisma.$queryRaw<Row[]>`
-      UPDATE "OutboxEvent" SET "claimedUntil" = ${leaseEnd}
-      WHERE id IN (
-        SELECT id FROM "OutboxEvent"
-        WHERE "publishedAt" IS NULL AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})
-        ORDER BY seq
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED)
-      RETURNING id::text AS id, seq::text AS seq, "accountId"::text AS "accountId", type, payload, "createdAt"`;
+    const rows = await db.driver.query<Row>(
+      `UPDATE "OutboxEvent" SET "claimedUntil" = $1
+       WHERE id IN (
+         SELECT id FROM "OutboxEvent"
+         WHERE "publishedAt" IS NULL AND ("claimedUntil" IS NULL OR "claimedUntil" < $2)
+         ORDER BY seq
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id::text AS id, seq::text AS seq, "accountId"::text AS "accountId", type, payload, "createdAt"`,
+      [leaseEnd, now, batchSize],
+    );
     return rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
   }
 
@@ -83,7 +88,7 @@ export function createPublisher(deps: { db: Database; clock: Clock; logger: Logg
     const published: string[] = [];
     for (const row of rows) if (await dispatch(row)) published.push(row.id);
     if (published.length > 0) {
-      await db.prisma.outboxEvent.updateMany({ where: { id: { in: published } }, data: { publishedAt: clock.now() } });
+      await db.driver.query(`UPDATE "OutboxEvent" SET "publishedAt" = $1 WHERE id = ANY($2::uuid[])`, [clock.now(), published]);
     }
     return rows.length;
   }
