@@ -2,12 +2,12 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
 import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { AppDeps, Context } from './context.ts';
-import { defineAbilityFor, defineFriendAbility } from './auth/ability.ts';
-import { FRIEND_TOKEN_PREFIX } from './auth/token.ts';
-import { authenticateFriend } from './modules/friends/friend.service.ts';
+import { defineAbilityFor } from './auth/ability.ts';
+import { authenticateToken, bearerToken, isFriendToken } from './auth/authenticate.ts';
 import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
-import { authenticate } from './modules/users/auth.service.ts';
+import { SubscriberSession } from './subscriptions/session.ts';
+import type { WsInitialContext } from './subscriptions/ws.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -72,19 +72,26 @@ export function buildApp(deps: AppDeps): App {
         },
       }),
     ],
-    context: async ({ request }): Promise<Context> => {
-      const header = request.headers.get('authorization');
-      if (!header) return { deps, viewer: null, friend: null, ability: defineAbilityFor(null) };
-      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      if (!token) throw unauthenticated('Authorization header must be "Bearer <token>".');
-      if (token.startsWith(FRIEND_TOKEN_PREFIX)) {
-        const friend = await authenticateFriend({ tx: deps.db.prisma }, token);
-        if (!friend) throw unauthenticated('The friend token is unknown or revoked: follow the account again.');
-        return { deps, viewer: null, friend, ability: defineFriendAbility(friend) };
+    context: async (initial): Promise<Context> => {
+      // A WebSocket operation: the connection authenticated once in connection_init (src/subscriptions/ws.ts).
+      const connection = (initial as Partial<WsInitialContext>).connectionSession;
+      if (connection) {
+        const access = await connection.current();
+        if (!access) throw unauthenticated('The token was revoked or expired: sign in again.');
+        return { deps, ...access, session: connection };
       }
-      const viewer = await authenticate({ tx: deps.db.prisma, clock: deps.clock }, token);
-      if (!viewer) throw unauthenticated('The bearer token is unknown, expired or revoked: sign in again.');
-      return { deps, viewer, friend: null, ability: defineAbilityFor(viewer) };
+      const token = bearerToken((initial as { request: Request }).request.headers.get('authorization'));
+      if (token === undefined) return { deps, viewer: null, friend: null, ability: defineAbilityFor(null), session: null };
+      if (token === null) throw unauthenticated('Authorization header must be "Bearer <token>".');
+      const access = await authenticateToken({ tx: deps.db.prisma, clock: deps.clock }, token);
+      if (!access) {
+        throw unauthenticated(
+          isFriendToken(token)
+            ? 'The friend token is unknown or revoked: follow the account again.'
+            : 'The bearer token is unknown, expired or revoked: sign in again.',
+        );
+      }
+      return { deps, ...access, session: new SubscriberSession(deps, token, access) };
     },
   });
 }

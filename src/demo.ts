@@ -14,7 +14,7 @@ const ROLES: Role[] = ['ADMIN', 'OPERATOR', 'OPERATOR_NO_SEND', 'OPERATOR_NO_SEN
  * returns a printable sheet of fresh tokens. Running it again reuses the
  * same users and account and just issues new tokens.
  */
-export async function seedDemo(deps: AppDeps): Promise<string> {
+export async function seedDemo(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>): Promise<string> {
   const { prisma } = deps.db;
   const now = deps.clock.now();
   const passwordHash = await hashPassword(DEMO_PASSWORD);

@@ -39,10 +39,26 @@ export const ERROR_CODES = {
   // GraphQL errors (not payload results): authentication and permission.
   UNAUTHENTICATED: { rule: null, description: 'No valid bearer token.' },
   FORBIDDEN: { rule: null, description: 'Your role does not allow this.' },
+  // Live subscriptions (GraphQL errors on the operation, or WebSocket close codes).
+  SUBSCRIPTION_LIMIT_REACHED: { rule: null, description: 'Too many subscriptions on one connection.' },
+  CONNECTION_LIMIT_REACHED: { rule: null, description: 'Too many open connections for one token.' },
+  SLOW_CONSUMER: { rule: null, description: 'The client did not read events fast enough; the subscription was dropped.' },
+} as const;
+
+/**
+ * WebSocket close codes (graphql-ws): 4401/4403 mirror UNAUTHENTICATED and
+ * FORBIDDEN; 4429 is CONNECTION_LIMIT_REACHED.
+ */
+export const CLOSE_CODES = {
+  /** No token, or unknown, expired or revoked (also when revoked mid-connection). */
+  UNAUTHENTICATED: 4401,
+  /** A valid token that may receive nothing: a friend who blocked the account. */
+  FORBIDDEN: 4403,
+  CONNECTION_LIMIT_REACHED: 4429,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-type PayloadCode = Exclude<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN'>;
+type PayloadCode = Exclude<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SUBSCRIPTION_LIMIT_REACHED' | 'CONNECTION_LIMIT_REACHED' | 'SLOW_CONSUMER'>;
 
 /** A rule violation or bad input: returned as a typed result in the mutation payload. */
 export class AppError extends Error {
@@ -241,4 +257,16 @@ export function unauthenticated(message = 'Sign in first: send Authorization: Be
 
 export function forbidden(message = 'Your role does not allow this.'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+export function subscriptionLimitReached(limit: number): GraphQLError {
+  return new GraphQLError(`At most ${limit} subscriptions per connection: complete one first, or open another connection.`, {
+    extensions: { code: 'SUBSCRIPTION_LIMIT_REACHED', limit },
+  });
+}
+
+export function slowConsumer(limit: number): GraphQLError {
+  return new GraphQLError(`More than ${limit} events were waiting for this client: the subscription was dropped. Subscribe again and reload.`, {
+    extensions: { code: 'SLOW_CONSUMER', limit },
+  });
 }

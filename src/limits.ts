@@ -39,3 +39,16 @@ export const MAX_PLUGIN_STATE_VALUE_BYTES = 4_096;
 export const MAX_PLUGIN_CONFIG_BYTES = 16_384;
 /** Business hours: opening intervals per weekday. */
 export const MAX_BUSINESS_INTERVALS_PER_DAY = 4;
+
+// Live subscriptions (graphql-ws / SSE). Counted per process: behind a load
+// balancer each instance enforces its own share.
+/** Operations one WebSocket connection may run at once. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 20;
+/** Open WebSocket connections per bearer token (a dashboard tab each; a leak stops here). */
+export const MAX_CONNECTIONS_PER_TOKEN = 10;
+/** Events waiting for a slow client, per subscription; past it the subscription is dropped, not buffered. */
+export const MAX_QUEUED_EVENTS_PER_SUBSCRIPTION = 256;
+/** Open subscriptions re-check their token (revocation, expiry) at least this often (ms of the app clock). */
+export const SUBSCRIBER_RECHECK_MS = 60_000;
+/** Delivery fan-out progress events per delivery per second (statistics for live dashboards). */
+export const PROGRESS_EVENTS_PER_SECOND = 4;

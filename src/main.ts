@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { openConfiguredDatabase } from './db/open.ts';
@@ -8,6 +7,8 @@ import { seedDemo } from './demo.ts';
 import { createJobQueue } from './jobs/queue.ts';
 import { deliveryJobHandlers, resumeInterruptedSends } from './jobs/delivery-jobs.ts';
 import { createPluginHost } from './plugin-system/host.ts';
+import { createEvents } from './events/bus.ts';
+import { listen } from './server.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -20,21 +21,22 @@ async function main(): Promise<void> {
   const { db, applied, where } = await openConfiguredDatabase(config);
   logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
 
+  // Starting the publisher first sends what was committed while no instance ran.
+  const events = createEvents({ db, clock: systemClock, config, logger });
+  logger.info(`pub/sub: ${config.redisUrl ? 'Redis (shared by every instance)' : 'in memory (one instance)'}`);
   const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-  const deps = { db, clock: systemClock, config, logger, jobs, plugins };
+  const deps = { db, clock: systemClock, config, logger, jobs, plugins, events };
   if (process.argv.includes('--demo')) console.log(await seedDemo(deps));
 
   const yoga = buildApp(deps);
   // Scheduled sends, and sends a crashed instance left part-way (resumed at
   // once here, then every minute by any instance).
-  const jobDeps = { db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets, fanOutBatchSize: config.fanOutBatchSize, plugins };
+  const jobDeps = { db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets, fanOutBatchSize: config.fanOutBatchSize, plugins, events };
   await jobs.start(deliveryJobHandlers(jobDeps));
   void resumeInterruptedSends(jobDeps, 0).catch((error: unknown) => logger.error({ err: error }, 'resuming sends failed'));
-  const server = createServer(yoga);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}${yoga.graphqlEndpoint}`;
+  // HTTP and graphql-ws share the port and the path.
+  const listening = await listen(yoga, deps, { host: config.host, port: config.port });
+  const { server, url } = listening;
   // Plain text for the person who just typed `npm start`; logs stay JSON.
   console.log(`Dengon is serving GraphQL${config.nodeEnv === 'production' ? '' : ' (GraphiQL in the browser)'} at ${url}`);
 
@@ -43,6 +45,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: finishing in-flight requests, then closing the database`);
+    // Subscribers reconnect elsewhere (1001 Going Away); they hold no request open.
+    await listening.closeWebSockets();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     // close() stops accepting and resolves when in-flight requests are done.
@@ -51,6 +55,7 @@ async function main(): Promise<void> {
     await closed;
     await yoga.dispose();
     await jobs.stop();
+    await events.close();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createJobQueue } from '../../src/jobs/queue.ts';
 import { createPluginHost } from '../../src/plugin-system/host.ts';
+import { createEvents } from '../../src/events/bus.ts';
 import { serve } from './serve.ts';
 
 const config = loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent' });
@@ -16,9 +17,11 @@ if (!config.databaseUrl) throw new Error('DATABASE_URL is required (the bench da
 const db = await openDatabase({ kind: 'postgres', url: config.databaseUrl });
 const logger = createLogger(config.logLevel);
 const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-const app = buildApp({ db, clock: systemClock, config, logger, jobs, plugins: await createPluginHost(config, logger) });
+const events = createEvents({ db, clock: systemClock, config, logger });
+const app = buildApp({ db, clock: systemClock, config, logger, jobs, events, plugins: await createPluginHost(config, logger) });
 
 await serve('dengon', app, async () => {
   await app.dispose();
+  await events.close();
   await db.close();
 });

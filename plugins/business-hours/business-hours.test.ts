@@ -97,7 +97,7 @@ describe('business-hours and scheduled sends', () => {
     kit.mutate(kit.members.admin.token, 'scheduleDelivery', { deliveryId: { type: 'ID!', value: id }, at: { type: 'DateTime!', value: at.toISOString() } }, 'status scheduledAt');
   const run = (id: string, at: Date) =>
     handleScheduledSend(
-      { db: kit.app.db, clock: kit.clock, logger: kit.app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: kit.app.plugins },
+      { db: kit.app.db, clock: kit.clock, logger: kit.app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: kit.app.plugins, events: kit.app.events },
       { deliveryId: Buffer.from(id, 'base64url').toString('utf8').split(':')[1]!, scheduledAt: at.toISOString() },
     );
   const statusOf = async (id: string) => (await kit.gql(`query($d: ID!) { node(id: $d) { ... on Delivery { status } } }`, { d: id }, kit.members.admin.token)).data.node.status;

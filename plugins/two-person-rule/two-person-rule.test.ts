@@ -38,6 +38,7 @@ describe('two-person-rule: N approvals from members other than the author', () =
       ['delivery.submitted', null],
       ['delivery.approval_added', 1],
       ['delivery.approved', 2],
+      ['delivery.sending', null],
       ['delivery.sent', null],
     ]);
   });

@@ -78,3 +78,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({ description: 'Live events over graphql-ws (same URL as HTTP, token in connection_init) or SSE. Each event is checked against what you may see when it happens.' });

@@ -2,6 +2,7 @@ import type { Context } from '../context.ts';
 import type { Tx } from '../db/client.ts';
 import { defineAbilityFor } from '../auth/ability.ts';
 import { unauthenticated } from '../errors.ts';
+import { takeWroteEvents } from '../events/outbox.ts';
 import type { Deps } from '../modules/accounts/account.service.ts';
 import type { Viewer } from '../modules/users/auth.service.ts';
 import type { FriendDeps, FriendViewer } from '../modules/friends/friend.service.ts';
@@ -24,9 +25,19 @@ export function asFriend<T>(ctx: Context, fn: (deps: FriendDeps) => Promise<T>):
   return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, friend }));
 }
 
-/** One mutation, one transaction: anything thrown rolls everything back. */
-export function transaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return ctx.deps.db.prisma.$transaction((tx) => fn(tx));
+/**
+ * One mutation, one transaction: anything thrown rolls everything back,
+ * including the outbox events it recorded. Events go out only after commit.
+ */
+export async function transaction<T>(ctx: Context, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  let wroteEvents = false;
+  const result = await ctx.deps.db.prisma.$transaction(async (tx) => {
+    const value = await fn(tx);
+    wroteEvents = takeWroteEvents(tx);
+    return value;
+  });
+  if (wroteEvents) ctx.deps.events.publisher.nudge();
+  return result;
 }
 
 /** Runs a member's mutation in one transaction, as the signed-in member. */

@@ -8,12 +8,14 @@ import '../modules/audit/audit.schema.ts';
 import '../modules/friends/friend.schema.ts';
 import '../modules/chats/message-content.schema.ts';
 import '../modules/chats/chat.schema.ts';
+import '../modules/chats/chat-events.schema.ts';
 import '../modules/tags/chat-tag.schema.ts';
 import '../modules/audiences/audience.schema.ts';
 import '../modules/deliveries/delivery.schema.ts';
 import '../modules/approvals/approval.schema.ts';
 import '../modules/plugins/plugin.schema.ts';
 import '../modules/accounts/business-hours.schema.ts';
+import '../modules/deliveries/delivery-events.schema.ts';
 import { builder } from './builder.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

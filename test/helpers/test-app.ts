@@ -3,14 +3,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
+import type { AppDeps } from '../../src/context.ts';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPluginHost } from '../../src/plugin-system/host.ts';
 import type { PluginHost } from '../../src/plugin-system/runner.ts';
+import { createEvents, type Events } from '../../src/events/bus.ts';
 import { FakeClock } from './fake-clock.ts';
 import { createJobQueue } from '../../src/jobs/queue.ts';
-import type { AppDeps } from '../../src/context.ts';
 import { databaseUrl } from './template-db.ts';
 
 export type GraphQLResponse<T = any> = {
@@ -27,6 +28,8 @@ export type TestApp = {
   config: Config;
   /** The plugins this app loaded (bundled plus `PLUGINS`). */
   plugins: PluginHost;
+  /** The outbox publisher and pub/sub of this app. */
+  events: Events;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -38,7 +41,9 @@ export type TestApp = {
 /** A whole Dengon app over this test file's own fresh database. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   // Plugins load first: a bad set fails before a database is opened.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  // With REDIS_URL (CI's second run) every app's pub/sub goes through Redis.
+  const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...redis, ...env });
   const logger = createLogger(config.logLevel);
   const plugins = await createPluginHost(config, logger);
   const template = inject('dbTemplate');
@@ -57,7 +62,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   }
   const clock = new FakeClock();
   const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-  const deps = { db, clock, config, logger, jobs, plugins };
+  const events = createEvents({ db, clock, config, logger });
+  const deps = { db, clock, config, logger, jobs, plugins, events };
   const yoga = buildApp(deps);
   return {
     yoga,
@@ -65,6 +71,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     clock,
     config,
     plugins,
+    events,
     queries,
     async gql(query, variables, token) {
       const response = await yoga.fetch('http://dengon.test/graphql', {
@@ -78,6 +85,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     deps,
     async close() {
       await jobs.stop();
+      await events.close();
       await db.close();
       await drop();
     },

@@ -39,7 +39,7 @@ async function copiesPerFriend(accountId: string, text: string): Promise<Map<str
 }
 
 const quotaUsed = async (accountId: string) => (await app.db.prisma.quotaUsage.findFirst({ where: { accountId } }))?.used ?? 0;
-const jobDeps = () => ({ db: app.db, clock: app.clock, logger: app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: BATCH, plugins: app.plugins });
+const jobDeps = () => ({ db: app.db, clock: app.clock, logger: app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: BATCH, plugins: app.plugins, events: app.events });
 
 /**
  * A crash in the middle of a batch: a trigger makes the insert of one
@@ -83,6 +83,13 @@ describe('fan-out in batches', () => {
     // Each chat points at the new message: the chat list shows it.
     const pointing = await app.db.prisma.chat.count({ where: { accountId, lastMessage: { content: { path: ['text'], equals: 'batched hello' } } } });
     expect(pointing).toBe(250);
+    // Live dashboards hear about it through the outbox: start, throttled progress (the fake clock stands still), end.
+    const events = await app.db.prisma.outboxEvent.findMany({ where: { payload: { path: ['deliveryId'], equals: dbId(id) } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.type, (e.payload as { sent?: number }).sent ?? null])).toEqual([
+      ['delivery.sending', null],
+      ['delivery.progress', 100],
+      ['delivery.sent', null],
+    ]);
   });
 });
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const HOUR = 60 * 60 * 1000;
-const jobDeps = () => ({ db: app.db, clock: app.clock, logger: createLogger('silent'), narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: app.plugins });
+const jobDeps = () => ({ db: app.db, clock: app.clock, logger: createLogger('silent'), narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: app.plugins, events: app.events });
 
 const SCHEDULE = `mutation($d: ID!, $at: DateTime!) { scheduleDelivery(deliveryId: $d, at: $at) { __typename
   ... on MutationScheduleDeliverySuccess { data { id status scheduledAt } }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
 import { databaseUrl } from '../helpers/template-db.ts';
@@ -59,6 +60,10 @@ describe('npm start', () => {
     expect((await fetch(`${origin}/ready`)).status).toBe(200);
     const graphiql = await fetch(server.url, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).toMatch(/graphiql/i);
+    // graphql-ws shares the port and path: a connection without a token is refused with 4401.
+    const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    expect(await new Promise((resolve) => socket.on('close', (code) => resolve(code)))).toBe(4401);
 
     // A request in flight when SIGTERM arrives still completes.
     const inFlight = post(server.url, `mutation { signUp(email: "graceful@example.test", password: "long enough pw", displayName: "G") { __typename } }`);

@@ -195,7 +195,7 @@ builder.mutationFields((t) => ({
 // Friend side: the friend's own chat. Separate types, so nothing of the
 // account's internals (who typed, what was hidden) reaches the friend.
 
-const FriendMessage = builder.prismaObject('Message', {
+export const FriendMessage = builder.prismaObject('Message', {
   variant: 'FriendMessage',
   select: { id: true },
   description: 'A message as the friend sees it. Recalled ones stay as tombstones (R-RECALL-3); hidden ones stay visible (R-DELETE-1).',

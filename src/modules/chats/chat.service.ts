@@ -7,6 +7,7 @@ import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import type { FriendDeps } from '../friends/friend.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
+import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
 import { MessageContent } from './message-content.ts';
 
@@ -46,6 +47,7 @@ export async function friendSendMessage(deps: FriendDeps, input: { content: unkn
     where: { id: chat.id },
     data: { openedAt: chat.openedAt ?? now, lastMessageAt: now, lastMessageId: message.id, unreadCount: { increment: 1 } },
   });
+  await recordEvent(deps, { accountId: friend.accountId, type: 'message.received', payload: { chatId: chat.id, messageId: message.id } });
   return message;
 }
 
@@ -95,6 +97,11 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
   });
   await tx.chat.update({ where: { id: chat.id }, data: { lastMessageAt: now, lastMessageId: message.id } });
   await recordIdempotentResult(tx, claim, message.id);
+  await recordEvent(deps, {
+    accountId: chat.accountId,
+    type: 'message.sent',
+    payload: { chatId: chat.id, messageId: message.id, senderUserId: actor.userId },
+  });
   return message;
 }
 
@@ -102,7 +109,9 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
 export async function markChatRead(deps: Deps, chatId: string): Promise<Chat> {
   const chat = await loadChat(deps, chatId);
   assertCan(deps.actor.ability, 'update', 'Chat', chat);
-  return deps.tx.chat.update({ where: { id: chat.id }, data: { unreadCount: 0 } });
+  const read = await deps.tx.chat.update({ where: { id: chat.id }, data: { unreadCount: 0 } });
+  await recordEvent(deps, { accountId: chat.accountId, type: 'chat.read', payload: { chatId: chat.id, readByUserId: deps.actor.userId } });
+  return read;
 }
 
 /** The friend has read the account's messages so far (R-RECALL-6 reports it). */
@@ -112,6 +121,8 @@ export async function friendMarkRead(deps: FriendDeps): Promise<number> {
     where: { chatId: chat.id, direction: 'OUTGOING', readByFriendAt: null },
     data: { readByFriendAt: deps.clock.now() },
   });
+  // Nothing newly read is no news for the dashboards.
+  if (count > 0) await recordEvent(deps, { accountId: deps.friend.accountId, type: 'chat.read_by_friend', payload: { chatId: chat.id, count } });
   return count;
 }
 

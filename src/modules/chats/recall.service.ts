@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, NotRecallableError, RecallWindowExpiredEr
 import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { recordEvent } from '../../events/outbox.ts';
 
 /** R-RECALL-1: only what a member typed into a chat; GROUP joins with group chats. */
 const RECALLABLE_KINDS = new Set(['CHAT', 'GROUP']);
@@ -64,6 +65,12 @@ export async function recallMessage(deps: Deps & { recallWindowMs: number }, mes
       reported: reports > 0,
     },
   });
+  // R-RECALL-3: never silent; both sides' subscribers see the tombstone.
+  await recordEvent(deps, {
+    accountId: message.accountId,
+    type: 'message.recalled',
+    payload: { chatId: message.chatId, messageId: message.id, recalledByUserId: actor.userId },
+  });
   return {
     message: { ...message, content: null, recalledAt: now, recalledByUserId: actor.userId },
     friendNotified: message.notifiedAt !== null,
@@ -88,6 +95,12 @@ export async function hideMessage(deps: Deps, messageId: string): Promise<Messag
     action: AUDIT.messageHidden,
     subject: { type: 'Message', id: message.id },
     data: { chatId: message.chatId },
+  });
+  // R-DELETE-1: account-side only; friend streams never carry it.
+  await recordEvent(deps, {
+    accountId: message.accountId,
+    type: 'message.hidden',
+    payload: { chatId: message.chatId, messageId: message.id, hiddenByUserId: actor.userId },
   });
   return hidden;
 }

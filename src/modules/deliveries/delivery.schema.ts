@@ -19,7 +19,7 @@ import { type Blocker, type Preview, previewDelivery } from './preview.service.t
 import { monthlyLimit, monthOf, quotaUsed } from './quota.service.ts';
 import { approveDelivery, cancelDelivery, createDraft, DRAFT_KINDS, rejectDelivery, submitDraft, updateDraft } from './delivery.service.ts';
 
-const StatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus', description: 'R-APPROVAL-2.' });
+export const StatusEnum = builder.enumType(DeliveryStatus, { name: 'DeliveryStatus', description: 'R-APPROVAL-2.' });
 const DraftKindEnum = builder.enumType('DraftKind', { values: DRAFT_KINDS, description: 'Kinds a delivery draft can have.' });
 
 const DeliveryType = builder.prismaNode('Delivery', {
@@ -246,7 +246,10 @@ builder.mutationFields((t) => ({
       // finish a send that was cut short.
       if (started.status !== 'SENDING') return started;
       try {
-        return await runFanOut({ prisma: ctx.deps.db.prisma, clock: ctx.deps.clock, batchSize: ctx.deps.config.fanOutBatchSize }, started.id);
+        return await runFanOut(
+          { prisma: ctx.deps.db.prisma, clock: ctx.deps.clock, batchSize: ctx.deps.config.fanOutBatchSize, nudge: () => ctx.deps.events.publisher.nudge() },
+          started.id,
+        );
       } catch (error) {
         ctx.deps.logger.error({ err: error, deliveryId: started.id }, 'fan-out interrupted; the resume job will finish it');
         return ctx.deps.db.prisma.delivery.findUniqueOrThrow({ where: { id: started.id } });

@@ -15,6 +15,8 @@ import { MAX_NAME_LENGTH, MAX_REPORT_REASON_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { type AuditAction, AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { recordEvent } from '../../events/outbox.ts';
+import type { EventPayloads } from '../../events/types.ts';
 import { MessageContent } from '../chats/message-content.ts';
 import { boundedText, parseInput } from '../validate.ts';
 
@@ -109,6 +111,7 @@ export async function updateDraft(deps: Deps, input: { deliveryId: string; title
   if (Object.keys(diff).length === 0) return delivery;
   const updated = await transition(deps, delivery, 'edit', { ...changes, status: 'DRAFT', revision: { increment: 1 }, rejectionReason: null });
   await audit(deps, updated, AUDIT.deliveryUpdated, { from: delivery.status, revision: updated.revision, changes: diff as Prisma.InputJsonObject });
+  await changed(deps, 'delivery.updated', delivery, updated);
   return updated;
 }
 
@@ -128,6 +131,7 @@ export async function submitDraft(deps: Deps, deliveryId: string): Promise<Deliv
     requiredApprovals: requirement.requiredApprovals,
     requestedBy: requestedBy(requirement),
   });
+  await changed(deps, 'delivery.submitted', delivery, submitted);
   return submitted;
 }
 
@@ -156,6 +160,8 @@ export async function approveDelivery(deps: Deps, deliveryId: string): Promise<D
     approvals: progress.approvedBy.length,
     requiredApprovals: requirement.requiredApprovals,
   });
+  // Also a partial approval: dashboards show who still has to approve (the status says whether it is done).
+  await changed(deps, 'delivery.approved', delivery, after);
   return after;
 }
 
@@ -184,6 +190,7 @@ export async function rejectDelivery(deps: Deps, input: { deliveryId: string; re
   const delivery = await loadFor(deps, data.deliveryId, 'approve', 'reject');
   const rejected = await transition(deps, delivery, 'reject', { status: 'REJECTED', rejectionReason: data.reason });
   await audit(deps, rejected, AUDIT.deliveryRejected, { revision: rejected.revision, reason: data.reason });
+  await recordEvent(deps, { accountId: rejected.accountId, type: 'delivery.rejected', payload: { ...change(deps, delivery, rejected), reason: data.reason } });
   return rejected;
 }
 
@@ -191,6 +198,7 @@ export async function cancelDelivery(deps: Deps, deliveryId: string): Promise<De
   const delivery = await loadFor(deps, deliveryId, 'cancel', 'cancel');
   const cancelled = await transition(deps, delivery, 'cancel', { status: 'CANCELLED' });
   await audit(deps, cancelled, AUDIT.deliveryCancelled, { from: delivery.status });
+  await changed(deps, 'delivery.cancelled', delivery, cancelled);
   return cancelled;
 }
 
@@ -227,4 +235,13 @@ function audit(deps: Deps, delivery: Delivery, action: AuditAction, data: Prisma
     subject: { type: 'Delivery', id: delivery.id },
     data: { ...data, status: delivery.status },
   });
+}
+
+function change(deps: Deps, before: Delivery, after: Delivery): EventPayloads['delivery.submitted'] {
+  return { deliveryId: after.id, status: after.status, from: before.status, actorUserId: deps.actor.userId, revision: after.revision };
+}
+
+/** The state change, for deliveryEvents and approvalEvents subscribers (after commit). */
+function changed(deps: Deps, type: 'delivery.updated' | 'delivery.submitted' | 'delivery.approved' | 'delivery.cancelled', before: Delivery, after: Delivery) {
+  return recordEvent(deps, { accountId: after.accountId, type, payload: change(deps, before, after) });
 }

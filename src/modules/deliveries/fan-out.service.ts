@@ -5,14 +5,18 @@ import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { audienceCondition } from '../audiences/audience.service.ts';
 import { releaseQuota } from './quota.service.ts';
+import { recordEvent } from '../../events/outbox.ts';
+import { progressReporter } from '../../events/progress.ts';
 
 export type FanOutDeps = {
   prisma: PrismaClient;
   clock: Clock;
   /** Recipients per transaction (FAN_OUT_BATCH_SIZE). */
   batchSize: number;
-  /** Called after each committed batch (progress events; tests use it to stop a send part-way). */
+  /** Called after each committed batch (tests use it to stop a send part-way). */
   afterBatch?: (progress: { deliveryId: string; written: number; total: number }) => Promise<void> | void;
+  /** Tells the outbox publisher a batch committed events (progress, sent). */
+  nudge?: () => void;
 };
 
 /**
@@ -26,8 +30,18 @@ export type FanOutDeps = {
  */
 export async function runFanOut(deps: FanOutDeps, deliveryId: string): Promise<Delivery> {
   const { batchSize } = deps;
+  let progress: ReturnType<typeof progressReporter> | undefined;
   for (;;) {
-    const step = await deps.prisma.$transaction((tx) => fanOutBatch(tx, deps.clock, deliveryId, batchSize));
+    const step = await deps.prisma.$transaction(async (tx) => {
+      const result = await fanOutBatch(tx, deps.clock, deliveryId, batchSize);
+      const { delivery } = result;
+      if (!result.done && delivery.status === 'SENDING') {
+        progress ??= progressReporter(deps.clock, { accountId: delivery.accountId, deliveryId, total: delivery.quotaReserved ?? 0 });
+        await progress.report(tx, delivery.recipientCount ?? 0);
+      }
+      return result;
+    });
+    deps.nudge?.();
     if (step.done) return step.delivery;
     await deps.afterBatch?.({ deliveryId, written: step.delivery.recipientCount ?? 0, total: step.delivery.quotaReserved ?? 0 });
     // Let requests that arrived meanwhile queue their statements before the
@@ -96,6 +110,14 @@ async function finishSend(
     where: { id: delivery.id },
     data: { status: 'SENT', recipientCount, quotaUnits: units, fanOutCursor: cursor, sentAt: now, updatedAt: now },
   });
+  await recordEvent(
+    { tx, clock: { now: () => now } },
+    {
+      accountId: delivery.accountId,
+      type: 'delivery.sent',
+      payload: { deliveryId: delivery.id, status: 'SENT', from: 'SENDING', actorUserId: delivery.sentByUserId, revision: delivery.revision, recipientCount },
+    },
+  );
   await recordAudit(
     { tx, clock: { now: () => now } },
     {

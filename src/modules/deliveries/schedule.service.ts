@@ -11,6 +11,7 @@ import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { parseInput } from '../validate.ts';
+import { recordEvent } from '../../events/outbox.ts';
 import { assertPluginsAllowSend, assertSendable, startSending } from './send.service.ts';
 import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
 import type { PluginHost } from '../../plugin-system/runner.ts';
@@ -61,6 +62,11 @@ export async function scheduleDelivery(deps: Deps & { jobs: JobQueue }, input: {
     action: AUDIT.deliveryScheduled,
     subject: { type: 'Delivery', id: delivery.id },
     data: { from: delivery.status, status: 'SCHEDULED', revision: delivery.revision, at: job.scheduledAt, previousAt: delivery.scheduledAt?.toISOString() ?? null },
+  });
+  await recordEvent(deps, {
+    accountId: delivery.accountId,
+    type: 'delivery.scheduled',
+    payload: { deliveryId: delivery.id, status: 'SCHEDULED', from: delivery.status, actorUserId: actor.userId, revision: delivery.revision, scheduledAt: job.scheduledAt },
   });
   return tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
 }
@@ -114,6 +120,11 @@ export async function runScheduledSend(
       action: AUDIT.deliveryScheduleFailed,
       subject: { type: 'Delivery', id: delivery.id },
       data: { from: 'SCHEDULED', status: back, revision: delivery.revision, code: error.code, reason: error.message },
+    });
+    await recordEvent(deps, {
+      accountId: delivery.accountId,
+      type: 'delivery.schedule_failed',
+      payload: { deliveryId: delivery.id, status: back, from: 'SCHEDULED', actorUserId: null, revision: delivery.revision, code: error.code },
     });
     return { outcome: 'failed', code: error.code, message: error.message };
   }

@@ -11,6 +11,7 @@ import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
+import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
 import { QUOTA_KINDS, reserveQuota } from './quota.service.ts';
 import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
@@ -108,6 +109,11 @@ export async function startSending(
     action: AUDIT.deliverySending,
     subject: { type: 'Delivery', id: delivery.id },
     data: { from: delivery.status, status: 'SENDING', revision: delivery.revision, targets, quotaUnitsReserved: units },
+  });
+  await recordEvent(deps, {
+    accountId: delivery.accountId,
+    type: 'delivery.sending',
+    payload: { deliveryId: delivery.id, status: 'SENDING', from: delivery.status, actorUserId: senderUserId, revision: delivery.revision, targets },
   });
   return sending;
 }

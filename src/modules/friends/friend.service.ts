@@ -6,6 +6,7 @@ import type { Friend, FriendStatus } from '../../generated/prisma/client.ts';
 import { FRIEND_TOKEN_PREFIX, hashToken, newToken } from '../../auth/token.ts';
 import { MAX_NAME_LENGTH } from '../../limits.ts';
 import { boundedText, parseInput } from '../validate.ts';
+import { recordEvent } from '../../events/outbox.ts';
 
 /** Who a friend token speaks for. */
 export type FriendViewer = { friendId: string; accountId: string; tokenId: string; status: FriendStatus };
@@ -41,10 +42,13 @@ export async function follow(
 
 /** Blocking stops every delivery to the friend; unblocking resumes them. */
 export async function setFriendStatus(deps: FriendDeps, status: FriendStatus): Promise<Friend> {
-  return deps.tx.friend.update({
+  const friend = await deps.tx.friend.update({
     where: { id: deps.friend.friendId },
     data: { status, statusChangedAt: deps.clock.now() },
   });
+  // The friend's own open subscriptions stop at once when they block.
+  await recordEvent(deps, { accountId: friend.accountId, type: 'friend.status_changed', payload: { friendId: friend.id, status } });
+  return friend;
 }
 
 export async function setNotifications(deps: FriendDeps, enabled: boolean): Promise<Friend> {

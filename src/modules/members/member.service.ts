@@ -8,6 +8,7 @@ import { MAX_MEMBERS } from '../../limits.ts';
 import { type Deps, loadAccount } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
+import { recordEvent } from '../../events/outbox.ts';
 import { email, parseInput } from '../validate.ts';
 
 const InviteInput = z.object({ accountId: z.string(), email, role: z.enum(Roles) });
@@ -109,6 +110,7 @@ export async function acceptInvitation(deps: Deps, invitationId: string): Promis
     subject: { type: 'Member', id: member.id },
     data: { invitationId: invitation.id, role: invitation.role },
   });
+  await recordEvent(deps, { accountId: account.id, type: 'member.joined', payload: { memberId: member.id, userId: member.userId, role: member.role } });
   return member;
 }
 
@@ -130,6 +132,12 @@ export async function changeMemberRole(deps: Deps, input: z.input<typeof ChangeR
     action: AUDIT.memberRoleChanged,
     subject: { type: 'Member', id: member.id },
     data: { userId: member.userId, from: member.role, to: data.role },
+  });
+  // Open subscriptions of this member re-check their ability at once (e.g. statistics after a demotion).
+  await recordEvent(deps, {
+    accountId: member.accountId,
+    type: 'member.role_changed',
+    payload: { memberId: member.id, userId: member.userId, role: data.role, from: member.role },
   });
   return updated;
 }
@@ -161,6 +169,12 @@ async function deleteMember(deps: Deps, member: Member, action: typeof AUDIT.mem
     action,
     subject: { type: 'Member', id: member.id },
     data: { userId: member.userId, role: member.role },
+  });
+  // The member's open subscriptions to this account end at once.
+  await recordEvent(deps, {
+    accountId: member.accountId,
+    type: action === AUDIT.memberRemoved ? 'member.removed' : 'member.left',
+    payload: { memberId: member.id, userId: member.userId, role: member.role },
   });
   return member;
 }
