@@ -9,7 +9,8 @@ import type { SubscriberSession } from './session.ts';
 import { bounded } from './bounded.ts';
 
 /** Decides per event, with the subscriber's access as it is now, what (if anything) to send. */
-export type EventPicker<T> = (event: DomainEvent, access: Access) => T | null;
+/** Maps an event to what the subscriber receives, or null to skip it; may look rows up (a broadcast's recipient). */
+export type EventPicker<T> = (event: DomainEvent, access: Access) => T | null | Promise<T | null>;
 
 function sessionOf(ctx: Context): SubscriberSession {
   if (!ctx.session) throw unauthenticated('Subscriptions need a token: connection_init { authorization: "Bearer …" } or the Authorization header.');
@@ -39,7 +40,7 @@ export async function memberAccountEvents<T>(ctx: Context, accountId: string, pi
  */
 export async function friendChatEvents<T>(
   ctx: Context,
-  prepare: (friend: FriendViewer) => Promise<(event: DomainEvent) => T | null>,
+  prepare: (friend: FriendViewer) => Promise<(event: DomainEvent) => T | null | Promise<T | null>>,
 ): Promise<AsyncIterable<T>> {
   const session = sessionOf(ctx);
   const access = await session.current();
@@ -77,7 +78,7 @@ function authorized<T>(
         if (access.friend) session.end(CLOSE_CODES.FORBIDDEN, 'You blocked this account.');
         return;
       }
-      const out = pick(event, access);
+      const out = await pick(event, access);
       if (out === null) continue;
       // Fields of this event (recipientCount, message) resolve with the access as it is now.
       ctx.viewer = access.viewer;

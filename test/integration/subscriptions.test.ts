@@ -197,6 +197,24 @@ describe('friendChatEvents', () => {
     expect(stream.pending()).toBe(0);
   });
 
+  test('a broadcast reaches each following friend live once it is sent; a friend who blocked hears nothing', async () => {
+    const { admin, accountId, friend } = await openChat(app);
+    const blocker = await follow(app, accountId, 'Kai');
+    const stream = subscribe(live(friend.token), FRIEND_EVENTS);
+    await subscribed(app, dbId(accountId));
+    await gql(blocker.token, `mutation { friendBlock { status } }`);
+
+    const id = await draft(admin.token, accountId);
+    await gql(admin.token, `mutation($d: ID!) { sendDelivery(deliveryId: $d, idempotencyKey: "live") { __typename } }`, { d: id });
+    const recipient = await app.db.prisma.deliveryRecipient.findUniqueOrThrow({ where: { deliveryId_friendId: { deliveryId: dbId(id), friendId: dbId(friend.friendId) } } });
+    expect((await stream.next()).data.friendChatEvents).toEqual({
+      kind: 'MESSAGE_FROM_ACCOUNT',
+      message: { id: recipient.messageId, fromAccount: true, state: 'SENT', content: { text: '20% off' } },
+    });
+    expect(await app.db.prisma.deliveryRecipient.count({ where: { deliveryId: dbId(id), friendId: dbId(blocker.friendId) } })).toBe(0);
+    expect(stream.pending()).toBe(0);
+  });
+
   test('unfollowing revokes the friend token: the connection closes with 4401', async () => {
     const { friend } = await openChat(app);
     const l = live(friend.token);

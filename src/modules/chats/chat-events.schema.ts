@@ -128,11 +128,21 @@ const FriendChatEventType = builder.objectRef<FriendChatEvent>('FriendChatEvent'
 builder.subscriptionField('friendChatEvents', (t) =>
   t.field({
     type: FriendChatEventType,
-    description: 'Friend side: your chat live: new messages both ways and recalls. Ends if you block the account.',
+    description: "Friend side: your chat live: new messages both ways (the account's broadcasts once they are sent) and recalls. Ends if you block the account.",
     subscribe: async (_root, _args, ctx) => {
       return friendChatEvents(ctx, async (friend) => {
         const chat = await ctx.deps.db.prisma.chat.findUniqueOrThrow({ where: { friendId: friend.friendId }, select: { id: true } });
-        return (event) => {
+        return async (event) => {
+          // A broadcast or narrowcast is one event for the whole audience (not one per
+          // recipient): each friend's stream looks up whether it reached them.
+          if (isEventOf(event, 'delivery.sent')) {
+            const received = await ctx.deps.db.prisma.deliveryRecipient.findUnique({
+              where: { deliveryId_friendId: { deliveryId: event.payload.deliveryId, friendId: friend.friendId } },
+              select: { messageId: true },
+            });
+            if (!received) return null;
+            return { id: event.id, kind: 'MESSAGE_FROM_ACCOUNT' as const, chatId: chat.id, messageId: received.messageId, occurredAt: new Date(event.createdAt) };
+          }
           if (!isEventOf(event, 'message.sent', 'message.received', 'message.recalled') || event.payload.chatId !== chat.id) return null;
           return { id: event.id, kind: FRIEND_EVENT_KINDS[event.type], chatId: chat.id, messageId: event.payload.messageId, occurredAt: new Date(event.createdAt) };
         };
