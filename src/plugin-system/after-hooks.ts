@@ -44,32 +44,27 @@ export type AfterHookDeps = { db: Database; clock: Clock; logger: Logger; plugin
 export async function recordPluginRuns(deps: AfterHookDeps, event: DomainEvent): Promise<number> {
   const hook = HOOK_OF_EVENT[event.type];
   if (!hook) return 0;
-  const installations = await deps.db.prisma.pluginInstallation.findMany({
-    where: { accountId: event.accountId, enabled: true },
-    select: { id: true, pluginId: true },
-  });
+  // Through the raw driver, like the publisher: this work belongs to no
+  // request, so it stays out of Prisma's per-request statement log.
+  const installations = await deps.db.driver.query<{ id: string; pluginId: string }>(
+    `SELECT id::text AS id, "pluginId" FROM "PluginInstallation" WHERE "accountId" = $1::uuid AND enabled`,
+    [event.accountId],
+  );
   // Loop guard for events a plugin's own actions caused (they carry its id):
   // the same plugin's hooks never hear about them.
   const causedBy = (event.payload as { causedByPluginId?: unknown }).causedByPluginId;
+  const chosen = installations.filter((i) => deps.plugins.registry.get(i.pluginId)?.hooks[hook] && i.pluginId !== causedBy);
+  if (chosen.length === 0) return 0;
   const now = deps.clock.now();
-  const rows = installations
-    .filter((i) => deps.plugins.registry.get(i.pluginId)?.hooks[hook] && i.pluginId !== causedBy)
-    .map((i) => ({
-      accountId: event.accountId,
-      installationId: i.id,
-      pluginId: i.pluginId,
-      hook,
-      eventId: event.id,
-      eventType: event.type,
-      eventPayload: event.payload as Prisma.InputJsonObject,
-      occurredAt: new Date(event.createdAt),
-      nextAttemptAt: now,
-      createdAt: now,
-      updatedAt: now,
-    }));
-  if (rows.length === 0) return 0;
-  const { count } = await deps.db.prisma.pluginRun.createMany({ data: rows, skipDuplicates: true });
-  return count;
+  const inserted = await deps.db.driver.query<{ id: string }>(
+    `INSERT INTO "PluginRun" ("accountId", "installationId", "pluginId", hook, "eventId", "eventType", "eventPayload", "occurredAt", "nextAttemptAt", "createdAt", "updatedAt")
+     SELECT $1::uuid, i.id, i."pluginId", $2, $3::uuid, $4, $5::jsonb, $6, $7, $7, $7
+     FROM "PluginInstallation" i WHERE i.id = ANY($8::uuid[])
+     ON CONFLICT ("installationId", hook, "eventId") DO NOTHING
+     RETURNING id::text AS id`,
+    [event.accountId, hook, event.id, event.type, JSON.stringify(event.payload), new Date(event.createdAt), now, chosen.map((i) => i.id)],
+  );
+  return inserted.length;
 }
 
 type Claimed = Pick<PluginRun, 'id' | 'accountId' | 'installationId' | 'pluginId' | 'hook' | 'eventId' | 'eventType' | 'eventPayload' | 'occurredAt' | 'attempts'>;
