@@ -183,6 +183,8 @@ describe('disabled plugins', () => {
 describe('loop guard', () => {
   test("a hook's state writes record no events, so they never run a hook again", async () => {
     const { eventId } = await submitOne('No loop');
+    // Counted once the publisher has recorded the submit's run.
+    await kit.app.events.publisher.idle();
     const outboxBefore = await kit.app.db.prisma.outboxEvent.count();
     const runsBefore = await kit.app.db.prisma.pluginRun.count();
     expect(await kit.runAfterHooks()).toBe(1);
