@@ -45,7 +45,7 @@ const EnvSchema = z.object({
     .string()
     .default('')
     .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean)),
-  /** How long a plugin's policy or veto hook may run before the step is refused (fail closed). */
+  /** How long a plugin's policy or hook may run: a veto step is then refused (fail closed); an after-commit hook is retried. */
   PLUGIN_HOOK_TIMEOUT: duration('2s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -8,6 +8,7 @@ import { createJobQueue } from './jobs/queue.ts';
 import { deliveryJobHandlers, resumeInterruptedSends } from './jobs/delivery-jobs.ts';
 import { createPluginHost } from './plugin-system/host.ts';
 import { createEvents } from './events/bus.ts';
+import { startAfterHooks } from './plugin-system/after-hooks.ts';
 import { listen } from './server.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -22,7 +23,10 @@ async function main(): Promise<void> {
   logger.info({ applied }, `database: ${where}; ${applied.length} migration(s) applied`);
 
   // Starting the publisher first sends what was committed while no instance ran.
-  const events = createEvents({ db, clock: systemClock, config, logger });
+  const events = createEvents({ db, clock: systemClock, config, logger }, { start: false });
+  // Registered before the first drain, so events committed while no instance ran reach plugins too.
+  const afterHooks = startAfterHooks({ db, clock: systemClock, logger, plugins, events });
+  events.publisher.start();
   logger.info(`pub/sub: ${config.redisUrl ? 'Redis (shared by every instance)' : 'in memory (one instance)'}`);
   const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
   const deps = { db, clock: systemClock, config, logger, jobs, plugins, events };
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     await yoga.dispose();
     await jobs.stop();
     await events.close();
+    await afterHooks.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

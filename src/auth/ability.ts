@@ -6,7 +6,7 @@ import {
   type Subjects,
   type WhereInputOf,
 } from '@casl/prisma/runtime';
-import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, PluginInstallation, Prisma, Role, User } from '../generated/prisma/client.ts';
+import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, PluginInstallation, PluginRun, Prisma, Role, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
@@ -24,6 +24,7 @@ type SubjectMap = {
   Delivery: Delivery;
   Audience: Audience;
   PluginInstallation: PluginInstallation;
+  PluginRun: PluginRun;
 };
 type AppSubjects = Subjects<SubjectMap>;
 export type SubjectName = keyof SubjectMap;
@@ -102,6 +103,8 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
         can('readHidden', 'Message', { accountId });
         // Plugins change who must approve what, and hold secrets: admins only.
         can(['read', 'create', 'update', 'delete'], 'PluginInstallation', { accountId });
+        // What plugins did after commit, and why they failed: as sensitive as their config.
+        can('read', 'PluginRun', { accountId });
       }
     }
   }

@@ -6,6 +6,8 @@ export { abstain, definePlugin, reject, requireApprovals } from './define-plugin
 export { PLUGIN_API_VERSION } from './types.ts';
 export type {
   AfterHook,
+  AfterHookContext,
+  AfterHookEvent,
   ApprovalRequirement,
   DecisionEvent,
   DeliveryKind,

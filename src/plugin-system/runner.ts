@@ -54,7 +54,8 @@ async function enabledFor(deps: RunnerDeps, accountId: string, step: string): Pr
   });
 }
 
-async function contextBase(deps: RunnerDeps, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
+/** The read-only delivery view plugins get, and its account. */
+export async function contextBase(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
   const [account, author] = await Promise.all([
     deps.tx.account.findUniqueOrThrow({ where: { id: delivery.accountId }, select: { id: true, timeZone: true, businessHours: true } }),
     deps.tx.member.findUnique({ where: { accountId_userId: { accountId: delivery.accountId, userId: delivery.authorUserId } }, select: { role: true } }),
@@ -76,7 +77,8 @@ async function contextBase(deps: RunnerDeps, delivery: Delivery): Promise<{ view
   };
 }
 
-function loggerFor(deps: RunnerDeps, entry: Enabled): PluginLogger {
+/** The plugin's logger: lines carry its id, and its secret values are scrubbed from them. */
+export function loggerFor(deps: Pick<RunnerDeps, 'plugins'>, entry: Pick<Enabled, 'plugin' | 'config'>): PluginLogger {
   const log = deps.plugins.logger.child({ plugin: entry.plugin.id });
   const secrets = secretValues(entry.plugin, entry.config);
   const write = (level: 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) =>

@@ -150,7 +150,8 @@ export interface DecisionEvent {
 export interface SentEvent {
   deliveryId: string;
   recipientCount: number;
-  sentByUserId: string;
+  /** Null when the system sent it (a scheduled send coming due). */
+  sentByUserId: string | null;
 }
 
 /** A recalled chat message, for `onRecalled`. */
@@ -168,12 +169,36 @@ export interface MessageReceivedEvent {
   content: unknown;
 }
 
+/** The committed event an after-commit hook runs for. */
+export interface AfterHookEvent {
+  /** Stable across retries and redeliveries: receivers de-duplicate by it. */
+  readonly id: string;
+  /** Dotted name, e.g. `delivery.sent`. */
+  readonly type: string;
+  /** When the change committed (ISO 8601). */
+  readonly occurredAt: string;
+}
+
+/**
+ * Context of an after-commit hook. It runs outside any transaction: state
+ * writes commit at once, and never record events, so a hook's own writes
+ * cannot trigger it again.
+ */
+export interface AfterHookContext<Config> extends HookContext<Config> {
+  readonly event: AfterHookEvent;
+  /** Aborted when the hook's time limit is up: pass it to `fetch` and the like. */
+  readonly signal: AbortSignal;
+  /** 1 on the first try, then 2, 3, … on retries. */
+  readonly attempt: number;
+}
+
 /**
  * An after-commit hook: runs once the change is committed, never fails the
- * mutation; failures are retried and recorded. (Declared in API 1; the server
- * calls them once the event outbox is in place.)
+ * mutation. Throwing (or running past the time limit) makes the server retry
+ * it with backoff; each failure is recorded and visible to admins. Delivery is
+ * at least once: make it idempotent, keyed by `ctx.event.id`.
  */
-export type AfterHook<Event, Config> = (event: Event, ctx: HookContext<Config>) => Promise<void> | void;
+export type AfterHook<Event, Config> = (event: Event, ctx: AfterHookContext<Config>) => Promise<void> | void;
 
 /** Every hook a plugin may declare. */
 export interface PluginHooks<Config> {

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createPluginHost } from '../../src/plugin-system/host.ts';
 import type { PluginHost } from '../../src/plugin-system/runner.ts';
 import { createEvents, type Events } from '../../src/events/bus.ts';
+import { startAfterHooks, type AfterHooks } from '../../src/plugin-system/after-hooks.ts';
 import { FakeClock } from './fake-clock.ts';
 import { createJobQueue } from '../../src/jobs/queue.ts';
 import { databaseUrl } from './template-db.ts';
@@ -30,6 +31,8 @@ export type TestApp = {
   plugins: PluginHost;
   /** The outbox publisher and pub/sub of this app. */
   events: Events;
+  /** Plugin after-commit hooks: recorded by the publisher, run by `runDue()` (no timer in tests). */
+  afterHooks: AfterHooks;
   /** SQL statements Prisma sent since the last reset. */
   queries: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
@@ -62,7 +65,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   }
   const clock = new FakeClock();
   const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-  const events = createEvents({ db, clock, config, logger });
+  const events = createEvents({ db, clock, config, logger }, { start: false });
+  // No timer: tests run due hooks themselves (afterHooks.runDue) after moving the fake clock.
+  const afterHooks = startAfterHooks({ db, clock, logger, plugins, events }, { pollMs: 0 });
+  events.publisher.start();
   const deps = { db, clock, config, logger, jobs, plugins, events };
   const yoga = buildApp(deps);
   return {
@@ -72,6 +78,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     config,
     plugins,
     events,
+    afterHooks,
     queries,
     async gql(query, variables, token) {
       const response = await yoga.fetch('http://dengon.test/graphql', {
@@ -86,6 +93,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     async close() {
       await jobs.stop();
       await events.close();
+      await afterHooks.stop();
       await db.close();
       await drop();
     },

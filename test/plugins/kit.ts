@@ -37,6 +37,12 @@ export type PluginKit = {
   approval(token: string, deliveryId: string): Promise<any>;
   configure(config: Record<string, unknown>): Promise<any>;
   setEnabled(enabled: boolean): Promise<any>;
+  /**
+   * After-commit hooks: waits until the committed events are recorded as
+   * plugin runs, then runs those due by the fake clock (retries come due
+   * after `clock.advance`). Returns how many ran.
+   */
+  runAfterHooks(): Promise<number>;
   close(): Promise<void>;
 };
 
@@ -128,6 +134,10 @@ export async function startPluginApp(options: { plugin?: string; config?: Record
       },
       configure: (config) => mutate(admin.token, 'configurePlugin', { ...target, config: { type: 'JSON!', value: config } }, 'pluginId enabled config'),
       setEnabled: (enabled) => mutate(admin.token, enabled ? 'enablePlugin' : 'disablePlugin', target, 'pluginId enabled'),
+      async runAfterHooks() {
+        await app.events.publisher.idle();
+        return app.afterHooks.runDue();
+      },
       close: () => app.close(),
     };
     if (options.plugin) {

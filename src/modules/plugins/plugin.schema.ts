@@ -6,6 +6,7 @@ import { decodeId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { asMember, requireViewer } from '../../graphql/run.ts';
 import { secretsSet } from '../../plugin-system/secrets.ts';
 import type { PluginDefinition } from '../../plugin-system/types.ts';
+import { PluginRunStatus } from '../../generated/prisma/enums.ts';
 import { configurePlugin, installPlugin, setPluginEnabled, uninstallPlugin } from './plugin.service.ts';
 
 const PluginInfo = builder.objectRef<PluginDefinition>('Plugin').implement({
@@ -146,3 +147,45 @@ builder.mutationFields((t) => {
     }),
   };
 });
+
+// --- after-commit hook runs --------------------------------------------------
+
+const RunStatus = builder.enumType(PluginRunStatus, {
+  name: 'PluginRunStatus',
+  description: 'PENDING waits for its next attempt; FAILED gave up after the last retry; SKIPPED never ran (plugin disabled, or what the event names is gone).',
+});
+
+builder.prismaObject('PluginRun', {
+  description: "One after-commit hook call of a plugin for one event, with its retries. ADMINs only. Errors never show the plugin's secrets.",
+  fields: (t) => ({
+    id: t.id({ resolve: (r) => encodeGlobalId('PluginRun', r.id) }),
+    pluginId: t.exposeString('pluginId'),
+    hook: t.exposeString('hook', { description: 'onSubmitted, onDecided, onSent, onRecalled or onMessageReceived.' }),
+    eventId: t.exposeString('eventId', { description: 'The event id the plugin saw (webhook receivers de-duplicate by it).' }),
+    eventType: t.exposeString('eventType'),
+    status: t.expose('status', { type: RunStatus }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts made so far.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last failure (secret values replaced by [secret]); null after a success.' }),
+    nextAttemptAt: t.field({ type: 'DateTime', nullable: true, description: 'When a PENDING run is tried next; null otherwise.', select: { status: true, nextAttemptAt: true }, resolve: (r) => (r.status === 'PENDING' ? r.nextAttemptAt : null) }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectField('Account', 'pluginRuns', (t) =>
+  t.prismaConnection({
+    type: 'PluginRun',
+    cursor: 'id',
+    description: "Plugins' after-commit hook runs, newest first; optionally only those with `status`. ADMIN only (FORBIDDEN otherwise).",
+    args: { status: t.arg({ type: RunStatus }) },
+    resolve: (query, account, args, ctx) => {
+      if (!can(ctx.ability, 'read', 'PluginRun', { accountId: account.id })) throw forbidden('Only ADMINs can see plugin runs.');
+      return ctx.deps.db.prisma.pluginRun.findMany({
+        ...query,
+        where: { accountId: account.id, ...(args.status ? { status: args.status } : {}), AND: [accessibleWhere(ctx.ability, 'read', 'PluginRun')] },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      });
+    },
+  }),
+);
