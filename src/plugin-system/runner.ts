@@ -54,14 +54,36 @@ async function enabledFor(deps: RunnerDeps, accountId: string, step: string): Pr
   });
 }
 
+// Within one transaction a send evaluates the policies and then the
+// beforeSend hooks: both need the same account and author rows. They are read
+// once per transaction (keyed by the transaction client, new for every
+// transaction); each caller still gets its own copy of the delivery view.
+const rowsByTx = new WeakMap<object, Map<string, ReturnType<typeof readContextRows>>>();
+
+function contextInTx(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
+  let byDelivery = rowsByTx.get(deps.tx);
+  if (!byDelivery) rowsByTx.set(deps.tx, (byDelivery = new Map()));
+  const key = `${delivery.accountId}:${delivery.authorUserId}`;
+  let rows = byDelivery.get(key);
+  if (!rows) byDelivery.set(key, (rows = readContextRows(deps, delivery)));
+  return rows.then((read) => buildContext(delivery, read));
+}
+
 /** The read-only delivery view plugins get, and its account. */
 export async function contextBase(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
-  const [account, author] = await Promise.all([
+  return buildContext(delivery, await readContextRows(deps, delivery));
+}
+
+function readContextRows(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery) {
+  return Promise.all([
     deps.tx.account.findUniqueOrThrow({ where: { id: delivery.accountId }, select: { id: true, timeZone: true, businessHours: true } }),
     deps.tx.member.findUnique({ where: { accountId_userId: { accountId: delivery.accountId, userId: delivery.authorUserId } }, select: { role: true } }),
   ]);
+}
+
+function buildContext(delivery: Delivery, [account, author]: Awaited<ReturnType<typeof readContextRows>>): { view: PluginDelivery; account: PluginAccount } {
   return {
-    account: { id: account.id, timeZone: account.timeZone, businessHours: account.businessHours as WeeklyHours | null },
+    account: { id: account.id, timeZone: account.timeZone, businessHours: structuredClone(account.businessHours) as WeeklyHours | null },
     view: Object.freeze({
       id: delivery.id,
       accountId: delivery.accountId,
@@ -122,7 +144,7 @@ async function guarded<T>(deps: RunnerDeps, entry: Enabled, step: string, run: (
 export async function evaluatePolicies(deps: RunnerDeps, delivery: Delivery, step: 'submit' | 'send' | 'preview'): Promise<PolicyAnswer[]> {
   const enabled = (await enabledFor(deps, delivery.accountId, step)).filter((e) => e.plugin.policies.some((p) => p.appliesTo.includes(delivery.kind as DeliveryKind)));
   if (enabled.length === 0) return [];
-  const { view, account } = await contextBase(deps, delivery);
+  const { view, account } = await contextInTx(deps, delivery);
   const answers: PolicyAnswer[] = [];
   for (const entry of enabled) {
     const state = pluginState(deps.tx, deps.clock, entry.installationId);
@@ -156,7 +178,7 @@ export async function runVetoHook(deps: RunnerDeps, name: VetoHookName, delivery
   const step = STEP_OF[name];
   const enabled = (await enabledFor(deps, delivery.accountId, step)).filter((e) => e.plugin.hooks[name]);
   if (enabled.length === 0) return;
-  const { view, account } = await contextBase(deps, delivery);
+  const { view, account } = await contextInTx(deps, delivery);
   for (const entry of enabled) {
     const ctx = { ...baseContext(deps, entry, account), state: pluginState(deps.tx, deps.clock, entry.installationId) };
     const result = await guarded(deps, entry, step, () => entry.plugin.hooks[name]!(view, ctx));
