@@ -1,4 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { databaseUrl, type DbTemplate } from './template-db.ts';
 
 // The real entry point (`npm start`) as a child process, for tests of start-up,
 // shutdown and crashes.
@@ -42,3 +48,37 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   return { child, url, output: () => output, exited };
 }
 
+
+/**
+ * Where a spawned server keeps its data, empty: a temporary DATA_DIR (PGlite),
+ * and on the PostgreSQL run a new empty database the server must migrate
+ * itself. `cleanup` removes both.
+ */
+export async function emptyServerDatabase(template: DbTemplate, label: string): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `dengon-${label}-`));
+  const env: Record<string, string> = { DATA_DIR: dataDir };
+  let drop = async () => {};
+  if (template.kind === 'postgres') {
+    const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
+    await adminQuery(template.adminUrl, `CREATE DATABASE "${name}"`);
+    env.DATABASE_URL = databaseUrl(template.adminUrl, name);
+    drop = () => adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+  return {
+    env,
+    async cleanup() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      await drop();
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { newToken } from '../../src/auth/token.ts';
-import { databaseUrl } from '../helpers/template-db.ts';
-import { startServer } from '../helpers/spawn-server.ts';
+import { emptyServerDatabase, startServer } from '../helpers/spawn-server.ts';
 
 // Issue 5, "Fan-out": the server process is killed (SIGKILL, no shutdown
 // code runs) while a broadcast is being written; the next start finishes it,
@@ -19,33 +14,18 @@ const BATCH = 50;
 const template = inject('dbTemplate');
 let dataDir: string;
 let env: Record<string, string>;
-let dropDatabase = async () => {};
+let cleanup = async () => {};
 
 const open = (): Promise<Database> =>
   env.DATABASE_URL ? openDatabase({ kind: 'postgres', url: env.DATABASE_URL }) : openDatabase({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') });
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dengon-crash-'));
-  env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', FAN_OUT_BATCH_SIZE: String(BATCH) };
-  if (template.kind === 'postgres') {
-    const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: template.adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    env.DATABASE_URL = databaseUrl(template.adminUrl, name);
-    dropDatabase = async () => {
-      const client = new pg.Client({ connectionString: template.adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    };
-  }
+  const data = await emptyServerDatabase(template, 'crash');
+  env = { ...data.env, PORT: '0', LOG_LEVEL: 'warn', FAN_OUT_BATCH_SIZE: String(BATCH) };
+  dataDir = data.env.DATA_DIR!;
+  cleanup = data.cleanup;
 });
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await dropDatabase();
-});
+afterAll(() => cleanup());
 
 /** An ADMIN with a token, FRIENDS following friends with chats, and a broadcast draft: set-based SQL, before the server starts. */
 async function seed(): Promise<{ token: string; deliveryId: string }> {

@@ -1,23 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { databaseUrl } from '../helpers/template-db.ts';
 import { readMigrations } from '../../src/db/migrate.ts';
-import { startServer } from '../helpers/spawn-server.ts';
+import { emptyServerDatabase, startServer } from '../helpers/spawn-server.ts';
 
 // The real entry point (`npm start`) as a child process: start-up with
 // migrations, /health, GraphiQL, and a graceful SIGTERM.
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const template = inject('dbTemplate');
-let dataDir: string;
 let env: Record<string, string>;
-let dropDatabase = async () => {};
+let cleanup = async () => {};
 
 const start = (extra: Record<string, string> = {}) => startServer({ ...env, ...extra });
 
@@ -27,28 +19,12 @@ async function post(url: string, query: string, variables: Record<string, unknow
 }
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dengon-server-'));
-  env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
-  if (template.kind === 'postgres') {
-    // An empty database: the server must migrate it itself.
-    const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: template.adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    env.DATABASE_URL = databaseUrl(template.adminUrl, name);
-    dropDatabase = async () => {
-      const client = new pg.Client({ connectionString: template.adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    };
-  }
+  // An empty database: the server must migrate it itself.
+  const data = await emptyServerDatabase(template, 'server');
+  env = { ...data.env, PORT: '0', LOG_LEVEL: 'info' };
+  cleanup = data.cleanup;
 });
-afterAll(async () => {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  await dropDatabase();
-});
+afterAll(() => cleanup());
 
 describe('npm start', () => {
   test('migrates, serves GraphQL, GraphiQL and /health, and stops gracefully on SIGTERM without losing a request', async () => {
