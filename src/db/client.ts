@@ -103,6 +103,10 @@ export function fromPglite(pglite: PGlite, options: DatabaseOptions = {}): Datab
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const prisma = createClient(new PrismaPg({ connectionString: url }), options);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // An idle connection the server ends (restart, DROP DATABASE … FORCE) is
+  // re-emitted on the pool; without a listener Node turns it into an uncaught
+  // exception. The pool opens a new connection on the next query.
+  pool.on('error', () => {});
   const driver: SqlDriver = {
     kind: 'postgres',
     async transaction(fn) {
