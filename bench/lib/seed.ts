@@ -69,3 +69,18 @@ export async function seedAccount(pool: pg.Pool, memberCount: number, label = 'b
     adminToken: token,
   };
 }
+
+/** A live bearer token for every member of the account (role order as seeded), for per-member dashboards (S5). */
+export async function seedMemberTokens(pool: pg.Pool, accountId: string): Promise<Array<{ role: string; token: string }>> {
+  const members = await pool.query<{ userId: string; role: string }>(
+    `SELECT "userId", role::text AS role FROM "Member" WHERE "accountId" = $1 ORDER BY "createdAt", "userId"`,
+    [accountId],
+  );
+  const tokens = members.rows.map((m) => ({ ...m, ...newToken() }));
+  await pool.query(
+    `INSERT INTO "AccessToken" ("userId", "tokenHash", "createdAt", "expiresAt")
+     SELECT u, h, now(), $3 FROM unnest($1::uuid[], $2::text[]) AS t(u, h)`,
+    [tokens.map((t) => t.userId), tokens.map((t) => t.hash), new Date(Date.now() + TEN_YEARS_MS)],
+  );
+  return tokens.map(({ role, token }) => ({ role, token }));
+}

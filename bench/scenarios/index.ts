@@ -5,6 +5,7 @@ import { s1Members } from './s1-members.ts';
 import { s2FanOut } from './s2-fan-out.ts';
 import { s3Chats } from './s3-chats.ts';
 import { s4ChatSend } from './s4-chat-send.ts';
+import { s5Subscriptions } from './s5-subscriptions.ts';
 import { s6Plugins } from './s6-plugins.ts';
 
-export const scenarios: Scenario[] = [s1Members, s2FanOut, s3Chats, s4ChatSend, s6Plugins];
+export const scenarios: Scenario[] = [s1Members, s2FanOut, s3Chats, s4ChatSend, s5Subscriptions, s6Plugins];

@@ -1,6 +1,6 @@
 // Child-side lifecycle shared by every server under test (Dengon and the
 // baselines), so listening, probing and stopping cost all of them the same.
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import pg from 'pg';
 import type { FromServer, ToServer } from '../lib/protocol.ts';
 
@@ -30,9 +30,11 @@ function send(message: FromServer): void {
  * Serves `handler` on 127.0.0.1 (PORT, or any free port), reports the port to
  * the parent, answers its probes, and exits on SIGTERM/SIGINT or when the
  * parent goes away. `close` releases the server's resources (pools).
+ * `attach` adds to the HTTP server before it listens (WebSockets on upgrade).
  */
-export async function serve(name: string, handler: RequestListener, close: () => Promise<void>): Promise<void> {
+export async function serve(name: string, handler: RequestListener, close: () => Promise<void>, attach?: (server: Server) => void): Promise<void> {
   const server = createServer(handler);
+  attach?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', resolve);
