@@ -4,9 +4,16 @@ import type { Database } from '../db/client.ts';
 import type { Config } from '../env.ts';
 import { createPubSub, type PubSub } from '../pubsub.ts';
 import { createPublisher, type Publisher, type PublisherOptions } from './publisher.ts';
+import { SharedRows } from '../subscriptions/shared-rows.ts';
 
 /** The event side of an app: the outbox publisher feeding pub/sub. One per process. */
-export type Events = { pubsub: PubSub; publisher: Publisher; close(): Promise<void> };
+export type Events = {
+  pubsub: PubSub;
+  publisher: Publisher;
+  /** Rows subscribers' fields load per event, shared by this process's subscribers (src/subscriptions/shared-rows.ts). */
+  rows: SharedRows;
+  close(): Promise<void>;
+};
 
 /**
  * Wires the publisher to pub/sub and starts it, which first drains what was
@@ -25,6 +32,7 @@ export function createEvents(
   return {
     pubsub,
     publisher,
+    rows: new SharedRows(),
     async close() {
       await publisher.stop();
       await pubsub.close();

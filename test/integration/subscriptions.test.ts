@@ -171,6 +171,44 @@ describe('chatEvents', () => {
   });
 });
 
+describe('one event, many subscribers', () => {
+  /** Subscribers of one account (the admin first, then operators of both kinds); statements from a friend's message to its receipt by all. */
+  async function oneMessageTo(subscribers: number) {
+    const { admin, accountId, friend } = await openChat(app);
+    const tokens = [admin.token];
+    for (let i = 1; i < subscribers; i++) tokens.push((await addMember(app, admin.token, accountId, i % 2 ? 'OPERATOR' : 'OPERATOR_NO_SEND_NO_STATS')).token);
+    // Setup events (joins reload the joiner's access) are out of the way before anyone listens.
+    await app.events.publisher.idle();
+    const streams = tokens.map((token) => subscribe(live(token), CHAT_EVENTS, { a: accountId }));
+    await subscribed(app, dbId(accountId), subscribers);
+    app.queries.length = 0;
+    await friendSays(app, friend.token, { text: 'Shared?' });
+    const received = await Promise.all(streams.map((s) => s.next()));
+    const statements = app.queries.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(sql.trim())).length;
+    return { admin, streams, received, statements };
+  }
+
+  test("the event's chat and message are loaded once for all of them, not once each", async () => {
+    const one = await oneMessageTo(1);
+    const five = await oneMessageTo(5);
+    for (const r of [...one.received, ...five.received]) {
+      expect(r.errors).toBeUndefined();
+      expect(r.data.chatEvents).toMatchObject({ kind: 'MESSAGE_RECEIVED', chat: { unreadCount: 2 }, message: { direction: 'INCOMING', content: { text: 'Shared?' } } });
+    }
+    // Once per subscriber, five subscribers would cost eight more statements than one.
+    expect(five.statements).toBe(one.statements);
+  });
+
+  test('a shared row is still authorized per subscriber: a hidden message reaches the ADMIN, not the operators (R-DELETE-1)', async () => {
+    const { admin, streams, received } = await oneMessageTo(3);
+    const messageId = received[0]!.data.chatEvents.message.id;
+    await hide(admin.token, messageId);
+    const [forAdmin, ...forOperators] = await Promise.all(streams.map((s) => s.next()));
+    expect(forAdmin!.data.chatEvents).toMatchObject({ kind: 'MESSAGE_HIDDEN', messageId, message: { id: messageId, content: { text: 'Shared?' } } });
+    for (const r of forOperators) expect(r.data.chatEvents).toMatchObject({ kind: 'MESSAGE_HIDDEN', messageId, message: null });
+  });
+});
+
 describe('friendChatEvents', () => {
   test("the friend sees the account's messages and recalls, never hides; blocking closes the connection (4403)", async () => {
     const { admin, accountId, friend, chatId } = await openChat(app);

@@ -1,5 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
-import { accessibleWhere, can } from '../../auth/ability.ts';
+import { can } from '../../auth/ability.ts';
+import { NotFoundError } from '../../errors.ts';
+import { sharedEventRow } from '../../subscriptions/shared-rows.ts';
 import { isEventOf, type DomainEvent } from '../../events/types.ts';
 import { decodeQueryId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { friendChatEvents, memberAccountEvents } from '../../subscriptions/stream.ts';
@@ -41,21 +43,24 @@ const ChatEventType = builder.objectRef<ChatEvent>('ChatEvent').implement({
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     chat: t.prismaField({
       type: 'Chat',
-      resolve: (query, e, _args, ctx) =>
-        ctx.deps.db.prisma.chat.findFirstOrThrow({ ...query, where: { id: e.chatId, AND: [accessibleWhere(ctx.ability, 'read', 'Chat')] } }),
+      // One query per event for all of this process's subscribers; each is authorized in memory.
+      resolve: async (query, e, _args, ctx) => {
+        const chat = await sharedEventRow(ctx, e.id, 'Chat', e.chatId, query, (q) => ctx.deps.db.prisma.chat.findUnique(q as never));
+        if (!chat) throw new NotFoundError('chat');
+        return chat as never;
+      },
     }),
     messageId: t.id({ nullable: true, resolve: (e) => (e.messageId ? encodeGlobalId('Message', e.messageId) : null) }),
     message: t.prismaField({
       type: 'Message',
       nullable: true,
       description: 'As it is now; null for READ events, and for hidden messages unless you may see them (ADMIN).',
-      resolve: (query, e, _args, ctx) => {
+      resolve: async (query, e, _args, ctx) => {
         if (!e.messageId) return null;
-        const hiddenToo = can(ctx.ability, 'readHidden', 'Message', { accountId: e.accountId });
-        return ctx.deps.db.prisma.message.findFirst({
-          ...query,
-          where: { id: e.messageId, AND: [accessibleWhere(ctx.ability, 'read', 'Message')], ...(hiddenToo ? {} : { hiddenForAccountAt: null }) },
-        });
+        const message = await sharedEventRow(ctx, e.id, 'Message', e.messageId, query, (q) => ctx.deps.db.prisma.message.findUnique(q as never));
+        if (!message) return null;
+        const hidden = (message as { hiddenForAccountAt: Date | null }).hiddenForAccountAt !== null;
+        return hidden && !can(ctx.ability, 'readHidden', 'Message', { accountId: e.accountId }) ? null : (message as never);
       },
     }),
   }),

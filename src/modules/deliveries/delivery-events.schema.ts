@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../../graphql/builder.ts';
-import { accessibleWhere, can } from '../../auth/ability.ts';
+import { can } from '../../auth/ability.ts';
 import { NotFoundError } from '../../errors.ts';
 import { isEventOf, type DomainEvent, type EventPayloads } from '../../events/types.ts';
 import type { DeliveryStatus } from '../../generated/prisma/enums.ts';
@@ -8,6 +8,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import type { Context } from '../../context.ts';
 import { decodeQueryId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { memberAccountEvents } from '../../subscriptions/stream.ts';
+import { sharedEventRow } from '../../subscriptions/shared-rows.ts';
 import { StatusEnum } from './delivery.schema.ts';
 
 // Live delivery events: the approval workflow (approvalEvents) and every
@@ -27,9 +28,16 @@ const STATE_EVENTS = [
 ] as const;
 type StateEventType = (typeof STATE_EVENTS)[number];
 
-/** The delivery of an event, as it is now and as the subscriber may see it. */
-const loadDelivery = (query: { include?: Prisma.DeliveryInclude; select?: Prisma.DeliverySelect }, e: { deliveryId: string }, _args: object, ctx: Context) =>
-  ctx.deps.db.prisma.delivery.findFirstOrThrow({ ...query, where: { id: e.deliveryId, AND: [accessibleWhere(ctx.ability, 'read', 'Delivery')] } });
+/**
+ * The delivery of an event as the subscriber may see it: one query per event
+ * for every subscriber of this process, authorized in memory; its fields
+ * (statistics) still follow each subscriber's role.
+ */
+const loadDelivery = async (query: { include?: Prisma.DeliveryInclude; select?: Prisma.DeliverySelect }, e: { id: string; deliveryId: string }, _args: object, ctx: Context) => {
+  const delivery = await sharedEventRow(ctx, e.id, 'Delivery', e.deliveryId, query, (q) => ctx.deps.db.prisma.delivery.findUnique(q as never));
+  if (!delivery) throw new NotFoundError('delivery');
+  return delivery as never;
+};
 const DELIVERY_DESCRIPTION = 'As it is now; statistics follow your role (R-MEMBER-2).';
 
 // --- approvalEvents -------------------------------------------------------
