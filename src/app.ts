@@ -65,6 +65,8 @@ export function buildApp(deps: AppDeps): App {
     },
     plugins: [
       EnvelopArmorPlugin(ARMOR),
+      // Live events: one execution per event shared by subscribers whose contexts answer alike.
+      { onSubscribe: ({ setSubscribeFn }: { setSubscribeFn(fn: unknown): void }) => setSubscribeFn(deps.events.execution.subscribe) },
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -11,9 +11,9 @@
 // and server RSS per 1,000 subscribers.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type ServerProcess, startServer } from '../lib/children.ts';
+import { cpuProfileArgs, type ServerProcess, startServer } from '../lib/children.ts';
 import { median } from '../lib/load.ts';
-import type { Comparison, Measurement, Scenario, ScenarioContext } from '../lib/scenario.ts';
+import type { Comparison, Measurement, Scenario } from '../lib/scenario.ts';
 import { seedAccount, seedMemberTokens } from '../lib/seed.ts';
 import { seedChats } from '../lib/seed-chats.ts';
 import { startSubscribers, type Subscribers } from '../lib/subscribers.ts';
@@ -50,17 +50,28 @@ const redisUrl = () => process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 type Account = { accountId: string; accountGlobalId: string; adminToken: string; chatGlobalIds: string[]; memberTokens: string[] };
 
 /** Sends `count` messages at one per INTERVAL_MS (paced on absolute time), message n to account n mod accounts. */
-async function produce(count: number, first: number, send: (n: number) => Promise<void>): Promise<{ startedAt: number; errors: string[] }> {
+async function produce(
+  count: number,
+  first: number,
+  send: (n: number) => Promise<void>,
+): Promise<{ startedAt: number; errors: string[]; sendMs: number[]; endedAt: number }> {
   const startedAt = Date.now();
   const inFlight: Array<Promise<void>> = [];
   const errors: string[] = [];
+  const sendMs: number[] = [];
   for (let i = 0; i < count; i++) {
     const wait = startedAt + i * INTERVAL_MS - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(send(first + i).catch((error: unknown) => void errors.push(error instanceof Error ? error.message : String(error))));
+    const at = performance.now();
+    inFlight.push(
+      send(first + i).then(
+        () => void sendMs.push(performance.now() - at),
+        (error: unknown) => void errors.push(error instanceof Error ? error.message : String(error)),
+      ),
+    );
   }
   await Promise.all(inFlight);
-  return { startedAt, errors };
+  return { startedAt, errors, sendMs: sendMs.sort((a, b) => a - b), endedAt: Date.now() };
 }
 
 /** Waits until the subscribers received `expected` frames in all, or nothing moved for a while. */
@@ -116,10 +127,12 @@ export const s5Subscriptions: Scenario = {
     }
 
     const env = { NODE_ENV: 'production', DATABASE_URL: db.url, REDIS_URL: redisUrl(), LOG_LEVEL: 'silent' };
+    // BENCH_CPU_PROF=dengon (or ws-redis) profiles the first instance of that contender.
+    const profile = (name: string) => (options.cpuProfile.includes(name) ? cpuProfileArgs(`${name}-a`) : []);
     const servers = await Promise.all([
-      startServer('dengon-a', 'bench/servers/dengon.ts', env),
+      startServer('dengon-a', 'bench/servers/dengon.ts', env, profile('dengon')),
       startServer('dengon-b', 'bench/servers/dengon.ts', env),
-      startServer('ws-redis-a', 'bench/baselines/ws-redis.ts', env),
+      startServer('ws-redis-a', 'bench/baselines/ws-redis.ts', env, profile('ws-redis')),
       startServer('ws-redis-b', 'bench/baselines/ws-redis.ts', env),
     ]);
     const wsUrl = (server: ServerProcess) => `${server.origin.replace('http', 'ws')}/graphql`;
@@ -203,10 +216,11 @@ export const s5Subscriptions: Scenario = {
             const silent = warmed.received.findIndex((n) => n === 0);
             if (silent >= 0) throw new Error(`S5 ${contender.name}: subscriber ${silent} received nothing in the warm-up (${describe(warmed)})`);
             await subscribers.reset();
+            const measuredFrom = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
 
             const count = options.durationSec * (1000 / INTERVAL_MS);
             const first = produced;
-            const { startedAt, errors } = await produce(count, first, (n) => contender.send(n));
+            const { startedAt, errors, sendMs, endedAt } = await produce(count, first, (n) => contender.send(n));
             produced += count;
             if (errors.length) throw new Error(`S5 ${contender.name}: ${errors.length} sends failed: ${errors[0]}`);
             const report = await drain(subscribers, expectedTotal(count, perAccount, accountCount, total));
@@ -218,12 +232,15 @@ export const s5Subscriptions: Scenario = {
             const p99 = percentile([...sorted], 99);
             const after = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
             const grown = after.reduce((sum, a, i) => sum + ((a.rssBytes ?? 0) - (before[i]!.rssBytes ?? 0)), 0);
+            // What both instances sent to the database while measured (sends, publishing, subscribers' loads), per message.
+            const sql = after.reduce((sum, a, i) => sum + ((a.sqlCount ?? 0) - (measuredFrom[i]!.sqlCount ?? 0)), 0) / count;
             const entry = results.get(contender.name)!;
             entry.rounds.push({ value: frames / seconds, p50Ms: p50, p99Ms: p99, requests: frames });
             entry.rssPer1k.push(grown / 1e6 / (total / 1000));
             ctx.log(
               `  round ${round + 1}/${options.rounds}  ${contender.name.padEnd(9)} ${Math.round(frames / seconds)} frames/s` +
-                `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(grown / 1e6).toFixed(1)} MB)`,
+                `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(grown / 1e6).toFixed(1)} MB; ${sql.toFixed(1)} SQL/message;` +
+                ` sends took p50 ${Math.round(percentile(sendMs, 50))} ms p99 ${Math.round(percentile(sendMs, 99))} ms, the last answered after ${((endedAt - startedAt) / 1000).toFixed(2)} s)`,
             );
           } finally {
             await subscribers.stop();
