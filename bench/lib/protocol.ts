@@ -7,6 +7,6 @@ export type ToServer =
   /** Counters since start: SQL statements sent, resident memory. */
   | { id: number; type: 'stats' };
 
-export type Reply = { id: number; type: 'reply'; statements?: string[]; sqlCount?: number; rssBytes?: number };
+export type Reply = { id: number; type: 'reply'; statements?: string[]; sqlCount?: number; rssBytes?: number; /** user + system CPU since start. */ cpuMicros?: number };
 
 export type FromServer = { type: 'listening'; port: number } | Reply;

@@ -217,6 +217,7 @@ export const s5Subscriptions: Scenario = {
             if (silent >= 0) throw new Error(`S5 ${contender.name}: subscriber ${silent} received nothing in the warm-up (${describe(warmed)})`);
             await subscribers.reset();
             const measuredFrom = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
+            const measuredAt = Date.now();
 
             const count = options.durationSec * (1000 / INTERVAL_MS);
             const first = produced;
@@ -234,13 +235,15 @@ export const s5Subscriptions: Scenario = {
             const grown = after.reduce((sum, a, i) => sum + ((a.rssBytes ?? 0) - (before[i]!.rssBytes ?? 0)), 0);
             // What both instances sent to the database while measured (sends, publishing, subscribers' loads), per message.
             const sql = after.reduce((sum, a, i) => sum + ((a.sqlCount ?? 0) - (measuredFrom[i]!.sqlCount ?? 0)), 0) / count;
+            // Busy share of one core per instance while measured: near 100 means that instance was the limit.
+            const busy = after.map((a, i) => `${Math.round(((a.cpuMicros ?? 0) - (measuredFrom[i]!.cpuMicros ?? 0)) / 10 / (Date.now() - measuredAt))}%`);
             const entry = results.get(contender.name)!;
             entry.rounds.push({ value: frames / seconds, p50Ms: p50, p99Ms: p99, requests: frames });
             entry.rssPer1k.push(grown / 1e6 / (total / 1000));
             ctx.log(
               `  round ${round + 1}/${options.rounds}  ${contender.name.padEnd(9)} ${Math.round(frames / seconds)} frames/s` +
                 `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(grown / 1e6).toFixed(1)} MB; ${sql.toFixed(1)} SQL/message;` +
-                ` sends took p50 ${Math.round(percentile(sendMs, 50))} ms p99 ${Math.round(percentile(sendMs, 99))} ms, the last answered after ${((endedAt - startedAt) / 1000).toFixed(2)} s)`,
+                ` sends took p50 ${Math.round(percentile(sendMs, 50))} ms p99 ${Math.round(percentile(sendMs, 99))} ms, the last answered after ${((endedAt - startedAt) / 1000).toFixed(2)} s; CPU ${busy.join(' ')})`,
             );
           } finally {
             await subscribers.stop();

@@ -64,7 +64,8 @@ export async function serve(name: string, handler: RequestListener, close: () =>
       trace = message.on ? [] : null;
       send({ id: message.id, type: 'reply', statements, sqlCount });
     } else if (message.type === 'stats') {
-      send({ id: message.id, type: 'reply', sqlCount, rssBytes: process.memoryUsage.rss() });
+      const cpu = process.cpuUsage();
+      send({ id: message.id, type: 'reply', sqlCount, rssBytes: process.memoryUsage.rss(), cpuMicros: cpu.user + cpu.system });
     }
   });
 
