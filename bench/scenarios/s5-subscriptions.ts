@@ -198,8 +198,8 @@ export const s5Subscriptions: Scenario = {
       template = await checkDengon(dengon, accounts[0]!, sendToFirstAccount);
       log(`  S5: a message sent through one instance reached subscribers on both; event ${JSON.stringify(template).length} bytes`);
 
-      const results = new Map<string, { rounds: Measurement['rounds']; rssPer1k: number[]; p50: number[] }>();
-      for (const c of [dengon, baseline]) results.set(c.name, { rounds: [], rssPer1k: [], p50: [] });
+      const results = new Map<string, { rounds: Measurement['rounds']; rssPer1k: number[]; idlePer1k: number[]; p50: number[] }>();
+      for (const c of [dengon, baseline]) results.set(c.name, { rounds: [], rssPer1k: [], idlePer1k: [], p50: [] });
       for (let round = 0; round < options.rounds; round++) {
         for (const contender of round % 2 === 0 ? [dengon, baseline] : [baseline, dengon]) {
           const before = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
@@ -207,6 +207,9 @@ export const s5Subscriptions: Scenario = {
           try {
             const specs = contender.specs(accounts);
             await subscribers.connect(specs);
+            // Connected and subscribed, nothing sent yet: what holding the subscribers costs.
+            const connected = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
+            const idleGrowth = connected.reduce((sum, a, i) => sum + ((a.rssBytes ?? 0) - (before[i]!.rssBytes ?? 0)), 0);
             // Warm-up: every account gets messages until every subscriber has one (proves it live).
             const warm = Math.max(accountCount, options.warmupSec * (1000 / INTERVAL_MS));
             const warmRun = await produce(warm, produced, (n) => contender.send(n));
@@ -240,9 +243,10 @@ export const s5Subscriptions: Scenario = {
             const entry = results.get(contender.name)!;
             entry.rounds.push({ value: frames / seconds, p50Ms: p50, p99Ms: p99, requests: frames });
             entry.rssPer1k.push(grown / 1e6 / (total / 1000));
+            entry.idlePer1k.push(idleGrowth / 1e6 / (total / 1000));
             ctx.log(
               `  round ${round + 1}/${options.rounds}  ${contender.name.padEnd(9)} ${Math.round(frames / seconds)} frames/s` +
-                `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(grown / 1e6).toFixed(1)} MB; ${sql.toFixed(1)} SQL/message;` +
+                `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(idleGrowth / 1e6).toFixed(1)} MB once connected, +${(grown / 1e6).toFixed(1)} MB after the load; ${sql.toFixed(1)} SQL/message;` +
                 ` sends took p50 ${Math.round(percentile(sendMs, 50))} ms p99 ${Math.round(percentile(sendMs, 99))} ms, the last answered after ${((endedAt - startedAt) / 1000).toFixed(2)} s; CPU ${busy.join(' ')})`,
             );
           } finally {
@@ -278,7 +282,11 @@ export const s5Subscriptions: Scenario = {
         ...(base.medianP99Ms === undefined ? {} : { baselineP99Ms: base.medianP99Ms }),
       };
       const p99Target = total <= 1_000 ? { p99UnderMs: 50, met: (subject.medianP99Ms ?? Infinity) < 50 } : null;
-      log(`  S5: server RSS per 1,000 subscribers: dengon ${subject.rssMb} MB, ws-redis ${base.rssMb} MB (median of rounds)`);
+      const idle = (name: string) => Math.round(median(results.get(name)!.idlePer1k) * 10) / 10;
+      log(
+        `  S5: server RSS per 1,000 subscribers, connected: dengon ${idle('dengon')} MB, ws-redis ${idle('ws-redis')} MB;` +
+          ` after the load: dengon ${subject.rssMb} MB, ws-redis ${base.rssMb} MB (medians of rounds)`,
+      );
       return {
         id: 'S5',
         title: 'chatEvents over graphql-ws, 2 instances via Redis',
@@ -290,7 +298,10 @@ export const s5Subscriptions: Scenario = {
           accounts: accountCount,
           messagesPerSecond: 1000 / INTERVAL_MS,
           subscription: SUBSCRIPTION,
-          rssMbPer1kSubscribers: { dengon: subject.rssMb, 'ws-redis': base.rssMb },
+          rssMbPer1kSubscribers: {
+            connected: { dengon: idle('dengon'), 'ws-redis': idle('ws-redis') },
+            afterLoad: { dengon: subject.rssMb, 'ws-redis': base.rssMb },
+          },
           p50Ms: Object.fromEntries([...results].map(([name, r]) => [name, r.rounds.map((x) => x.p50Ms)])),
           stretchP99: p99Target,
         },
