@@ -6,7 +6,6 @@ import type { DomainEvent } from '../events/types.ts';
 import type { FriendViewer } from '../modules/friends/friend.service.ts';
 import { MAX_QUEUED_EVENTS_PER_SUBSCRIPTION } from '../limits.ts';
 import type { SubscriberSession } from './session.ts';
-import { bounded } from './bounded.ts';
 
 /** Decides per event, with the subscriber's access as it is now, what (if anything) to send. */
 /** Maps an event to what the subscriber receives, or null to skip it; may look rows up (a broadcast's recipient). */
@@ -62,9 +61,10 @@ function authorized<T>(
   stillAllowed: (access: Access) => boolean,
   pick: EventPicker<T>,
 ): AsyncIterableIterator<T> {
-  const events = bounded(ctx.deps.events.pubsub.subscribe(accountId), MAX_QUEUED_EVENTS_PER_SUBSCRIPTION, () =>
-    slowConsumer(MAX_QUEUED_EVENTS_PER_SUBSCRIPTION),
-  );
+  const events = ctx.deps.events.pubsub.subscribe(accountId, {
+    limit: MAX_QUEUED_EVENTS_PER_SUBSCRIPTION,
+    overflow: () => slowConsumer(MAX_QUEUED_EVENTS_PER_SUBSCRIPTION),
+  });
   async function* read(): AsyncGenerator<T> {
     for await (const event of events) {
       // Defence in depth: the channel is per account already.
