@@ -10,6 +10,8 @@ export type Listening = {
   url: string;
   /** ws://host:port/graphql: the same path, for graphql-ws. */
   wsUrl: string;
+  /** Re-checks every open WebSocket connection's token now (what a timer does every SUBSCRIBER_RECHECK_MS). */
+  recheckTokens(): Promise<void>;
   /** Closes WebSocket connections (1001) and stops accepting HTTP; in-flight requests finish. */
   closeWebSockets(): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function listen(yoga: App, deps: AppDeps, where: { host: string; po
     url: `http://${host}:${port}${yoga.graphqlEndpoint}`,
     wsUrl: `ws://${host}:${port}${yoga.graphqlEndpoint}`,
     closeWebSockets: () => ws.dispose(),
+    recheckTokens: () => ws.recheckTokens(),
     async close() {
       await ws.dispose().catch(() => {});
       server.closeAllConnections();

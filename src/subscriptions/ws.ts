@@ -7,7 +7,7 @@ import type { AppDeps } from '../context.ts';
 import { authenticateToken, bearerToken } from '../auth/authenticate.ts';
 import { hashToken } from '../auth/token.ts';
 import { CLOSE_CODES, subscriptionLimitReached } from '../errors.ts';
-import { MAX_CONNECTIONS_PER_TOKEN, MAX_SUBSCRIPTIONS_PER_CONNECTION } from '../limits.ts';
+import { MAX_CONNECTIONS_PER_TOKEN, MAX_SUBSCRIPTIONS_PER_CONNECTION, SUBSCRIBER_RECHECK_MS } from '../limits.ts';
 import { SubscriberSession } from './session.ts';
 
 /** What the WebSocket path hands yoga's context factory (src/app.ts). */
@@ -22,10 +22,26 @@ type Envelope = ReturnType<App['getEnveloped']>;
  * once, in connection_init: `{ "authorization": "Bearer dgn_…" }` (or a
  * friend's `dgnf_…`). Close codes: see CLOSE_CODES in src/errors.ts.
  */
-export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { dispose(): Promise<void> } {
+export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { dispose(): Promise<void>; recheckTokens(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   // Per process; each instance behind a load balancer enforces its own share.
   const connectionsPerToken = new Map<string, number>();
+  // Revocation and expiry have no account to publish on, and an idle
+  // connection sees no event to re-check its token with: look at every open
+  // connection's token as often as a busy one would (session.current()
+  // reloads only what is due by the app clock).
+  const sessions = new Set<SubscriberSession>();
+  const recheckTokens = async () => {
+    await Promise.all(
+      [...sessions].map(async (session) => {
+        if (!(await session.current())) session.end(CLOSE_CODES.UNAUTHENTICATED, 'The token was revoked or expired: sign in again');
+      }),
+    );
+  };
+  const recheck = setInterval(() => {
+    recheckTokens().catch((err: unknown) => deps.logger.warn({ err }, 're-checking subscribers\' tokens failed; the next round retries'));
+  }, SUBSCRIBER_RECHECK_MS);
+  recheck.unref();
 
   const refuse = (extra: Extra, code: number, reason: string) => {
     extra.socket.close(code, reason);
@@ -55,7 +71,10 @@ export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { di
           else connectionsPerToken.delete(key);
         });
         const socket = ctx.extra.socket;
-        ctx.extra.session = new SubscriberSession(deps, token, access, (code, reason) => socket.close(code, reason));
+        const session = new SubscriberSession(deps, token, access, (code, reason) => socket.close(code, reason));
+        ctx.extra.session = session;
+        sessions.add(session);
+        socket.once('close', () => sessions.delete(session));
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
@@ -98,5 +117,11 @@ export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { di
     },
     wss,
   );
-  return { dispose: async () => disposable.dispose() };
+  return {
+    dispose: async () => {
+      clearInterval(recheck);
+      await disposable.dispose();
+    },
+    recheckTokens,
+  };
 }

@@ -159,6 +159,26 @@ describe('chatEvents', () => {
     expect(stream.pending()).toBe(0);
   });
 
+  test('an idle connection whose token was revoked is closed with 4401 at the periodic re-check, without any event', async () => {
+    const { admin, accountId, friend } = await openChat(app);
+    const second = await gql(admin.token, `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`, {
+      e: admin.email,
+      p: 'correct horse battery',
+    });
+    const l = live(second.data.token as string);
+    const stream = subscribe(l, CHAT_EVENTS, { a: accountId });
+    await subscribed(app, dbId(accountId));
+    await gql(second.data.token, `mutation { signOut }`);
+    // Not due yet by the app clock: the re-check keeps the connection (revocation is noticed within SUBSCRIBER_RECHECK_MS).
+    await server.recheckTokens();
+    await friendSays(app, friend.token);
+    expect((await stream.next()).data.chatEvents.kind).toBe('MESSAGE_RECEIVED');
+    // Due: the timer's re-check closes the idle connection; no event needed.
+    app.clock.advance(SUBSCRIBER_RECHECK_MS);
+    await server.recheckTokens();
+    expect(await l.closed).toBe(4401);
+  });
+
   test('a token that expires during the connection closes it with 4401 at the next event', async () => {
     const { admin, accountId, friend } = await openChat(app);
     const l = live(admin.token);
