@@ -47,6 +47,10 @@ const EnvSchema = z.object({
     .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean)),
   /** How long a plugin's policy or hook may run: a veto step is then refused (fail closed); an after-commit hook is retried. */
   PLUGIN_HOOK_TIMEOUT: duration('2s'),
+  /** Published outbox events are kept this long (history for after-commit consumers), then purged hourly. */
+  OUTBOX_RETENTION: duration('7d'),
+  /** Finished plugin runs (account.pluginRuns) are kept this long, then purged hourly. */
+  PLUGIN_RUN_RETENTION: duration('30d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -66,6 +70,8 @@ export type Config = {
   /** Third-party plugin modules (`PLUGINS`), loaded after the bundled ones. */
   plugins: string[];
   pluginHookTimeoutMs: number;
+  outboxRetentionMs: number;
+  pluginRunRetentionMs: number;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -91,5 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fanOutBatchSize: e.FAN_OUT_BATCH_SIZE,
     plugins: e.PLUGINS,
     pluginHookTimeoutMs: e.PLUGIN_HOOK_TIMEOUT,
+    outboxRetentionMs: e.OUTBOX_RETENTION,
+    pluginRunRetentionMs: e.PLUGIN_RUN_RETENTION,
   };
 }

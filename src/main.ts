@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { seedDemo } from './demo.ts';
 import { createJobQueue } from './jobs/queue.ts';
 import { deliveryJobHandlers, resumeInterruptedSends } from './jobs/delivery-jobs.ts';
+import { maintenanceJobHandlers } from './jobs/maintenance-jobs.ts';
 import { createPluginHost } from './plugin-system/host.ts';
 import { createEvents } from './events/bus.ts';
 import { startAfterHooks } from './plugin-system/after-hooks.ts';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   // Scheduled sends, and sends a crashed instance left part-way (resumed at
   // once here, then every minute by any instance).
   const jobDeps = { db, clock: systemClock, logger, narrowcastMinTargets: config.narrowcastMinTargets, fanOutBatchSize: config.fanOutBatchSize, plugins, events };
-  await jobs.start(deliveryJobHandlers(jobDeps));
+  await jobs.start({ ...deliveryJobHandlers(jobDeps), ...maintenanceJobHandlers({ db, clock: systemClock, logger, config }) });
   void resumeInterruptedSends(jobDeps, 0).catch((error: unknown) => logger.error({ err: error }, 'resuming sends failed'));
   // HTTP and graphql-ws share the port and the path.
   const listening = await listen(yoga, deps, { host: config.host, port: config.port });

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { SqlDriver, Tx } from '../db/client.ts';
 
-// Scheduled sends and interrupted fan-outs run on pg-boss, a Postgres job
+// Scheduled sends, interrupted fan-outs and the retention purge run on pg-boss, a Postgres job
 // queue. It talks to the database through our own driver rather than a pool
 // of its own, which is what lets it run on embedded PGlite too (one
 // connection, so the queue and the app share it; see README "Jobs").
@@ -14,6 +14,8 @@ export const QUEUES = {
   scheduledSend: { name: 'delivery-scheduled-send', options: { retryLimit: 10, retryDelay: 30, retryBackoff: true } },
   /** Finishes fan-outs a crashed instance left in SENDING. */
   resumeSends: { name: 'delivery-resume-sends', options: { retryLimit: 0 } },
+  /** Deletes history past its retention window (src/maintenance/retention.ts). */
+  purgeExpired: { name: 'maintenance-purge-expired', options: { retryLimit: 0 } },
 } as const;
 
 type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
@@ -35,6 +37,8 @@ export type JobQueueOptions = {
   pollingIntervalSeconds?: number;
   /** Cron for the resume-sends sweep; null disables it (tests). */
   resumeCron?: string | null;
+  /** Cron for the retention purge (hourly); null disables it (tests). */
+  purgeCron?: string | null;
 };
 
 /** Serialises installs by instances starting at once (create_queue deadlocks against itself otherwise). */
@@ -91,6 +95,9 @@ export function createJobQueue(driver: SqlDriver, log: (message: string, error: 
       }
       const cron = options.resumeCron === undefined ? '* * * * *' : options.resumeCron;
       if (cron && handlers[QUEUES.resumeSends.name]) await boss.schedule(QUEUES.resumeSends.name, cron, {});
+      // pg-boss runs a schedule once per tick across instances, so one instance purges.
+      const purgeCron = options.purgeCron === undefined ? '17 * * * *' : options.purgeCron;
+      if (purgeCron && handlers[QUEUES.purgeExpired.name]) await boss.schedule(QUEUES.purgeExpired.name, purgeCron, {});
     },
     async stop() {
       if (!started) return;
