@@ -22,7 +22,12 @@ export async function recordEvent<T extends EventType>(deps: { tx: Tx; clock: Cl
       createdAt: deps.clock.now(),
     },
   });
-  wrote.add(deps.tx);
+  markEventRecorded(deps.tx);
+}
+
+/** For a statement that inserts its own OutboxEvent row: the caller nudges the publisher after commit. */
+export function markEventRecorded(tx: Tx): void {
+  wrote.add(tx);
 }
 
 /** True once per transaction that recorded events (the flag is consumed). */

@@ -17,9 +17,20 @@ export async function claimIdempotencyKey(tx: Tx, claim: Claim): Promise<{ resul
     VALUES (${claim.accountId}::uuid, ${claim.scope}, ${claim.key}, ${claim.requestHash}, ${claim.now})
     ON CONFLICT DO NOTHING`;
   if (inserted === 1) return null;
-  const record = await tx.idempotencyRecord.findUniqueOrThrow({
+  const previous = await findIdempotentResult(tx, claim);
+  if (!previous) throw new Error(`idempotency record ${claim.scope}/${claim.key} vanished after a conflict`);
+  return previous;
+}
+
+/**
+ * What the earlier request with this key produced, or null if the key is
+ * unused. A key used for a different request is refused.
+ */
+export async function findIdempotentResult(tx: Tx, claim: Omit<Claim, 'now'>): Promise<{ resultId: string } | null> {
+  const record = await tx.idempotencyRecord.findUnique({
     where: { accountId_scope_key: { accountId: claim.accountId, scope: claim.scope, key: claim.key } },
   });
+  if (!record) return null;
   if (record.requestHash !== claim.requestHash || !record.resultId) {
     throw new ConflictError('IDEMPOTENCY_KEY_REUSED', 'idempotencyKey: already used for a different request; use a new key (R-SAFE-1).');
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { addMember, createAccount, dbId, globalId, signUp } from '../helpers/scenario.ts';
+import { writeChatSend } from '../../src/modules/chats/send-statement.ts';
 import { chatIdOf, follow, friendSays, friendView, openChat, send } from '../helpers/chat-scenario.ts';
 
 let app: TestApp;
@@ -72,6 +73,57 @@ describe('sendChatMessage', () => {
     await send(app, admin.token, chatId, { text: 'first' }, 'k-2');
     const reused = await send(app, admin.token, chatId, { text: 'second' }, 'k-2');
     expect(reused.data.sendChatMessage).toMatchObject({ __typename: 'ConflictError', code: 'IDEMPOTENCY_KEY_REUSED', rule: 'R-SAFE-1' });
+    expect(await messageCount(chatId)).toBe(2);
+  });
+
+  test('R-SAFE-1: a retry of a send that went through returns its message after the friend blocked', async () => {
+    const { admin, friend, chatId } = await openChat(app);
+    const first = await send(app, admin.token, chatId, { text: 'see you' }, 'k-block');
+    await app.gql(`mutation { friendBlock { status } }`, {}, friend.token);
+    const retry = await send(app, admin.token, chatId, { text: 'see you' }, 'k-block');
+    expect(retry.data.sendChatMessage.data.id).toBe(first.data.sendChatMessage.data.id);
+    const reused = await send(app, admin.token, chatId, { text: 'another' }, 'k-block');
+    expect(reused.data.sendChatMessage).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    const fresh = await send(app, admin.token, chatId, { text: 'see you' }, 'k-new');
+    expect(fresh.data.sendChatMessage).toMatchObject({ code: 'FRIEND_NOT_REACHABLE' });
+    expect(await messageCount(chatId)).toBe(2);
+  });
+
+  test('a send is one write statement: message, last message, idempotency record and event together', async () => {
+    const { admin, chatId } = await openChat(app);
+    app.queries.length = 0;
+    const res = await send(app, admin.token, chatId, { text: 'one trip' }, 'k-one');
+    const id = dbId(res.data.sendChatMessage.data.id);
+    // Authentication, the chat with its friend, and the write.
+    expect(app.queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK|-- Implicit "(BEGIN|COMMIT)")/i.test(q.trim()))).toHaveLength(3);
+    const chat = await app.db.prisma.chat.findUniqueOrThrow({ where: { id: dbId(chatId) } });
+    expect(chat.lastMessageId).toBe(id);
+    const record = await app.db.prisma.idempotencyRecord.findFirstOrThrow({ where: { key: 'k-one' } });
+    expect(record.resultId).toBe(id);
+    const events = await app.db.prisma.outboxEvent.findMany({ where: { type: 'message.sent', payload: { path: ['messageId'], equals: id } } });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payload).toEqual({ chatId: dbId(chatId), messageId: id, senderUserId: expect.any(String) });
+  });
+
+  test('the one-statement send returns the message exactly as Prisma reads it back', async () => {
+    const { admin, accountId, chatId } = await openChat(app);
+    const sender = await app.db.prisma.user.findUniqueOrThrow({ where: { email: admin.email } });
+    const now = app.clock.now();
+    const content = { type: 'location' as const, title: 'Shop', address: '1-2-3 Shibuya', latitude: 35.66, longitude: 139.7 };
+    const send = {
+      accountId: dbId(accountId),
+      chatId: dbId(chatId),
+      senderUserId: sender.id,
+      content,
+      idempotency: { scope: 'test', key: 'shape', requestHash: 'h' },
+      now,
+      notifiedAt: now,
+    };
+    const written = await app.db.prisma.$transaction((tx) => writeChatSend(tx, send));
+    expect(written).not.toBeNull();
+    expect(written).toEqual(await app.db.prisma.message.findUniqueOrThrow({ where: { id: written!.id } }));
+    // The same key again writes nothing: the caller looks the key up.
+    expect(await app.db.prisma.$transaction((tx) => writeChatSend(tx, send))).toBeNull();
     expect(await messageCount(chatId)).toBe(2);
   });
 

@@ -73,13 +73,14 @@ const MessageType = builder.prismaNode('Message', {
   fields: (t) => ({
     direction: t.expose('direction', { type: DirectionEnum }),
     kind: t.expose('kind', { type: KindEnum }),
-    state: t.field({ type: MessageState, select: { recalledAt: true }, resolve: stateOf }),
+    // No field-level select: in include mode every column is loaded already,
+    // and a select would make the plugin re-read a row a mutation returned.
+    state: t.field({ type: MessageState, resolve: stateOf }),
     contentType: t.exposeString('contentType'),
     content: t.field({
       type: MessageContentUnion,
       nullable: true,
       description: 'Null once recalled (R-RECALL-3).',
-      select: { content: true },
       resolve: (m) => m.content as never,
     }),
     sentAt: t.expose('sentAt', { type: 'DateTime' }),

@@ -6,7 +6,8 @@ import { ConflictError, FriendNotReachableError, NotFoundError } from '../../err
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import type { FriendDeps } from '../friends/friend.service.ts';
-import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
+import { findIdempotentResult } from '../idempotency.ts';
+import { writeChatSend } from './send-statement.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
 import { MessageContent } from './message-content.ts';
@@ -71,38 +72,39 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
   assertCan(actor.ability, 'send', 'Chat', chat);
 
   const requestHash = createHash('sha256').update(JSON.stringify([chat.id, data.content])).digest('hex');
-  const claim = { accountId: chat.accountId, scope: SEND_SCOPE, key: data.idempotencyKey };
-  const previous = await claimIdempotencyKey(tx, { ...claim, requestHash, now: clock.now() });
-  if (previous) return tx.message.findUniqueOrThrow({ where: { id: previous.resultId } });
+  const idempotency = { scope: SEND_SCOPE, key: data.idempotencyKey, requestHash };
+  const firstResult = async () => {
+    const previous = await findIdempotentResult(tx, { accountId: chat.accountId, ...idempotency });
+    return previous && tx.message.findUniqueOrThrow({ where: { id: previous.resultId } });
+  };
 
-  if (!chat.openedAt) {
-    throw new ConflictError('CHAT_NOT_OPEN', 'The friend has not written to the account yet; members can write once they have (R-CHAT-1).');
+  if (!chat.openedAt || chat.friend.status !== 'FOLLOWING') {
+    // A retry of a send that went through returns its message, even if the
+    // friend has blocked since (R-SAFE-1); only a new send is refused.
+    const first = await firstResult();
+    if (first) return first;
+    if (!chat.openedAt) {
+      throw new ConflictError('CHAT_NOT_OPEN', 'The friend has not written to the account yet; members can write once they have (R-CHAT-1).');
+    }
+    throw new FriendNotReachableError(chat.friend.status);
   }
-  if (chat.friend.status !== 'FOLLOWING') throw new FriendNotReachableError(chat.friend.status);
 
   const now = clock.now();
-  const message = await tx.message.create({
-    data: {
-      accountId: chat.accountId,
-      chatId: chat.id,
-      direction: 'OUTGOING',
-      kind: 'CHAT',
-      senderUserId: actor.userId,
-      contentType: data.content.type,
-      content: data.content,
-      sentAt: now,
-      // The platform pushes a preview at once; a recall cannot take it back (R-RECALL-6).
-      notifiedAt: chat.friend.notificationsEnabled ? now : null,
-    },
-  });
-  await tx.chat.update({ where: { id: chat.id }, data: { lastMessageAt: now, lastMessageId: message.id } });
-  await recordIdempotentResult(tx, claim, message.id);
-  await recordEvent(deps, {
+  const message = await writeChatSend(tx, {
     accountId: chat.accountId,
-    type: 'message.sent',
-    payload: { chatId: chat.id, messageId: message.id, senderUserId: actor.userId },
+    chatId: chat.id,
+    senderUserId: actor.userId,
+    content: data.content,
+    idempotency,
+    now,
+    // The platform pushes a preview at once; a recall cannot take it back (R-RECALL-6).
+    notifiedAt: chat.friend.notificationsEnabled ? now : null,
   });
-  return message;
+  if (message) return message;
+  // The key was taken by an earlier request, or a racing one that has committed.
+  const first = await firstResult();
+  if (!first) throw new Error(`idempotency key ${data.idempotencyKey} conflicted but has no record`);
+  return first;
 }
 
 /** The account has read the chat: its unread count returns to zero. */
