@@ -28,7 +28,7 @@ export type ServerProcess = {
   origin: string;
   pid: number;
   /** Asks the child something over IPC (see protocol.ts). */
-  call(message: { type: 'trace'; on: boolean } | { type: 'stats' }): Promise<Reply>;
+  call(message: { type: 'trace'; on: boolean } | { type: 'stats'; settle?: boolean }): Promise<Reply>;
   stop(): Promise<void>;
 };
 

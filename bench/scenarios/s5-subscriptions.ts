@@ -128,12 +128,15 @@ export const s5Subscriptions: Scenario = {
 
     const env = { NODE_ENV: 'production', DATABASE_URL: db.url, REDIS_URL: redisUrl(), LOG_LEVEL: 'silent' };
     // BENCH_CPU_PROF=dengon (or ws-redis) profiles the first instance of that contender.
+    // Memory once connected is read after a full GC on both sides of the
+    // connect, so the previous round's garbage does not count (or go negative).
+    const GC = ['--expose-gc'];
     const profile = (name: string) => (options.cpuProfile.includes(name) ? cpuProfileArgs(`${name}-a`) : []);
     const servers = await Promise.all([
-      startServer('dengon-a', 'bench/servers/dengon.ts', env, profile('dengon')),
-      startServer('dengon-b', 'bench/servers/dengon.ts', env),
-      startServer('ws-redis-a', 'bench/baselines/ws-redis.ts', env, profile('ws-redis')),
-      startServer('ws-redis-b', 'bench/baselines/ws-redis.ts', env),
+      startServer('dengon-a', 'bench/servers/dengon.ts', env, [...GC, ...profile('dengon')]),
+      startServer('dengon-b', 'bench/servers/dengon.ts', env, GC),
+      startServer('ws-redis-a', 'bench/baselines/ws-redis.ts', env, [...GC, ...profile('ws-redis')]),
+      startServer('ws-redis-b', 'bench/baselines/ws-redis.ts', env, GC),
     ]);
     const wsUrl = (server: ServerProcess) => `${server.origin.replace('http', 'ws')}/graphql`;
     const run = randomUUID();
@@ -198,18 +201,19 @@ export const s5Subscriptions: Scenario = {
       template = await checkDengon(dengon, accounts[0]!, sendToFirstAccount);
       log(`  S5: a message sent through one instance reached subscribers on both; event ${JSON.stringify(template).length} bytes`);
 
-      const results = new Map<string, { rounds: Measurement['rounds']; rssPer1k: number[]; idlePer1k: number[]; p50: number[] }>();
-      for (const c of [dengon, baseline]) results.set(c.name, { rounds: [], rssPer1k: [], idlePer1k: [], p50: [] });
+      const results = new Map<string, { rounds: Measurement['rounds']; rssPer1k: number[]; idlePer1k: number[]; livePer1k: number[]; p50: number[] }>();
+      for (const c of [dengon, baseline]) results.set(c.name, { rounds: [], rssPer1k: [], idlePer1k: [], livePer1k: [], p50: [] });
       for (let round = 0; round < options.rounds; round++) {
         for (const contender of round % 2 === 0 ? [dengon, baseline] : [baseline, dengon]) {
-          const before = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
+          const before = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats', settle: true })));
           const subscribers = startSubscribers();
           try {
             const specs = contender.specs(accounts);
             await subscribers.connect(specs);
             // Connected and subscribed, nothing sent yet: what holding the subscribers costs.
-            const connected = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats' })));
+            const connected = await Promise.all(contender.servers.map((s) => s.call({ type: 'stats', settle: true })));
             const idleGrowth = connected.reduce((sum, a, i) => sum + ((a.rssBytes ?? 0) - (before[i]!.rssBytes ?? 0)), 0);
+            const liveGrowth = connected.reduce((sum, a, i) => sum + ((a.liveBytes ?? 0) - (before[i]!.liveBytes ?? 0)), 0);
             // Warm-up: every account gets messages until every subscriber has one (proves it live).
             const warm = Math.max(accountCount, options.warmupSec * (1000 / INTERVAL_MS));
             const warmRun = await produce(warm, produced, (n) => contender.send(n));
@@ -244,9 +248,10 @@ export const s5Subscriptions: Scenario = {
             entry.rounds.push({ value: frames / seconds, p50Ms: p50, p99Ms: p99, requests: frames });
             entry.rssPer1k.push(grown / 1e6 / (total / 1000));
             entry.idlePer1k.push(idleGrowth / 1e6 / (total / 1000));
+            entry.livePer1k.push(liveGrowth / 1e6 / (total / 1000));
             ctx.log(
               `  round ${round + 1}/${options.rounds}  ${contender.name.padEnd(9)} ${Math.round(frames / seconds)} frames/s` +
-                `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(idleGrowth / 1e6).toFixed(1)} MB once connected, +${(grown / 1e6).toFixed(1)} MB after the load; ${sql.toFixed(1)} SQL/message;` +
+                `  p50 ${p50} ms  p99 ${p99} ms  (${frames} frames in ${seconds.toFixed(2)} s; RSS +${(idleGrowth / 1e6).toFixed(1)} MB (live heap +${(liveGrowth / 1e6).toFixed(1)} MB) once connected, +${(grown / 1e6).toFixed(1)} MB after the load; ${sql.toFixed(1)} SQL/message;` +
                 ` sends took p50 ${Math.round(percentile(sendMs, 50))} ms p99 ${Math.round(percentile(sendMs, 99))} ms, the last answered after ${((endedAt - startedAt) / 1000).toFixed(2)} s; CPU ${busy.join(' ')})`,
             );
           } finally {
@@ -283,8 +288,10 @@ export const s5Subscriptions: Scenario = {
       };
       const p99Target = total <= 1_000 ? { p99UnderMs: 50, met: (subject.medianP99Ms ?? Infinity) < 50 } : null;
       const idle = (name: string) => Math.round(median(results.get(name)!.idlePer1k) * 10) / 10;
+      const live = (name: string) => Math.round(median(results.get(name)!.livePer1k) * 10) / 10;
       log(
-        `  S5: server RSS per 1,000 subscribers, connected: dengon ${idle('dengon')} MB, ws-redis ${idle('ws-redis')} MB;` +
+        `  S5: server RSS per 1,000 subscribers, connected: dengon ${idle('dengon')} MB, ws-redis ${idle('ws-redis')} MB` +
+          ` (live heap: dengon ${live('dengon')} MB, ws-redis ${live('ws-redis')} MB);` +
           ` after the load: dengon ${subject.rssMb} MB, ws-redis ${base.rssMb} MB (medians of rounds)`,
       );
       return {
@@ -300,6 +307,7 @@ export const s5Subscriptions: Scenario = {
           subscription: SUBSCRIPTION,
           rssMbPer1kSubscribers: {
             connected: { dengon: idle('dengon'), 'ws-redis': idle('ws-redis') },
+            connectedLiveHeap: { dengon: live('dengon'), 'ws-redis': live('ws-redis') },
             afterLoad: { dengon: subject.rssMb, 'ws-redis': base.rssMb },
           },
           p50Ms: Object.fromEntries([...results].map(([name, r]) => [name, r.rounds.map((x) => x.p50Ms)])),

@@ -64,8 +64,11 @@ export async function serve(name: string, handler: RequestListener, close: () =>
       trace = message.on ? [] : null;
       send({ id: message.id, type: 'reply', statements, sqlCount });
     } else if (message.type === 'stats') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (message.settle && gc) gc();
       const cpu = process.cpuUsage();
-      send({ id: message.id, type: 'reply', sqlCount, rssBytes: process.memoryUsage.rss(), cpuMicros: cpu.user + cpu.system });
+      const memory = process.memoryUsage();
+      send({ id: message.id, type: 'reply', sqlCount, rssBytes: memory.rss, liveBytes: memory.heapUsed + memory.external, cpuMicros: cpu.user + cpu.system });
     }
   });
 
