@@ -1,7 +1,7 @@
 // The statements the chat baselines run (S3 chat list, S4 chat send), written
 // once so the baselines differ only in what sits above the SQL. Like
 // members-sql.ts, deliberately independent of Dengon's code: plain pg, plain crypto.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 
 export type ChatRow = {
@@ -120,38 +120,47 @@ async function send(client: pg.PoolClient, sender: Sender, chatId: string, conte
 
   const now = new Date();
   const requestHash = createHash('sha256').update(JSON.stringify([chatId, content])).digest('hex');
-  const claimed = await client.query(
-    `INSERT INTO "IdempotencyRecord" ("accountId", scope, key, "requestHash", "createdAt") VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT DO NOTHING`,
-    [chat.accountId, SCOPE, key, requestHash, now],
-  );
-  if (claimed.rowCount !== 1) {
-    const previous = await client.query<{ id: string; sentAt: Date; requestHash: string }>(
-      `SELECT m.id, m."sentAt", r."requestHash" FROM "IdempotencyRecord" r JOIN "Message" m ON m.id = r."resultId"
-        WHERE r."accountId" = $1 AND r.scope = $2 AND r.key = $3`,
-      [chat.accountId, SCOPE, key],
-    );
-    const first = previous.rows[0];
-    if (!first || first.requestHash !== requestHash) return fail('ConflictError', 'IDEMPOTENCY_KEY_REUSED', 'idempotencyKey: already used');
-    return { ok: true, id: first.id, sentAt: first.sentAt };
+  // As Dengon since its send became one statement: a retry returns the first
+  // message even once the chat changed; only a new send is refused.
+  if (!chat.openedAt || chat.status !== 'FOLLOWING') {
+    const first = await previousSend(client, chat.accountId, key, requestHash);
+    if (first) return first;
+    if (!chat.openedAt) return fail('ConflictError', 'CHAT_NOT_OPEN', 'the friend has not written yet');
+    return fail('FriendNotReachableError', 'FRIEND_NOT_REACHABLE', `friend is ${chat.status}`);
   }
-  if (!chat.openedAt) return fail('ConflictError', 'CHAT_NOT_OPEN', 'the friend has not written yet');
-  if (chat.status !== 'FOLLOWING') return fail('FriendNotReachableError', 'FRIEND_NOT_REACHABLE', `friend is ${chat.status}`);
-
-  const inserted = await client.query<{ id: string; sentAt: Date }>(
-    `INSERT INTO "Message" ("accountId", "chatId", direction, kind, "senderUserId", "contentType", content, "sentAt", "notifiedAt")
-     VALUES ($1, $2, 'OUTGOING', 'CHAT', $3, $4, $5, $6, $7) RETURNING id, "sentAt"`,
-    [chat.accountId, chatId, sender.userId, content.type, content, now, chat.notificationsEnabled ? now : null],
+  const messageId = randomUUID();
+  const event = JSON.stringify({ chatId, messageId, senderUserId: sender.userId });
+  const written = await client.query<{ id: string; sentAt: Date }>(
+    `WITH claimed AS (
+       INSERT INTO "IdempotencyRecord" ("accountId", scope, key, "requestHash", "resultId", "createdAt")
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING "resultId"
+     ), message AS (
+       INSERT INTO "Message" (id, "accountId", "chatId", direction, kind, "senderUserId", "contentType", content, "sentAt", "notifiedAt")
+       SELECT "resultId", $1, $7, 'OUTGOING', 'CHAT', $8, $9, $10, $6, $11 FROM claimed
+       RETURNING id, "sentAt", "chatId", "accountId"
+     ), chat AS (
+       UPDATE "Chat" SET "lastMessageAt" = message."sentAt", "lastMessageId" = message.id FROM message WHERE "Chat".id = message."chatId"
+     ), event AS (
+       INSERT INTO "OutboxEvent" ("accountId", type, payload, "createdAt") SELECT message."accountId", 'message.sent', $12, $6 FROM message
+     )
+     SELECT id, "sentAt" FROM message`,
+    [chat.accountId, SCOPE, key, requestHash, messageId, now, chatId, sender.userId, content.type, content, chat.notificationsEnabled ? now : null, event],
   );
-  const message = inserted.rows[0]!;
-  await client.query(`UPDATE "Chat" SET "lastMessageAt" = $2, "lastMessageId" = $3 WHERE id = $1`, [chatId, now, message.id]);
-  await client.query(`UPDATE "IdempotencyRecord" SET "resultId" = $4 WHERE "accountId" = $1 AND scope = $2 AND key = $3`, [
-    chat.accountId,
-    SCOPE,
-    key,
-    message.id,
-  ]);
-  return { ok: true, id: message.id, sentAt: message.sentAt };
+  const message = written.rows[0];
+  if (message) return { ok: true, id: message.id, sentAt: message.sentAt };
+  return (await previousSend(client, chat.accountId, key, requestHash)) ?? fail('ConflictError', 'IDEMPOTENCY_KEY_REUSED', 'idempotencyKey: already used');
+}
+
+async function previousSend(client: pg.PoolClient, accountId: string, key: string, requestHash: string): Promise<SendResult | null> {
+  const previous = await client.query<{ id: string; sentAt: Date; requestHash: string }>(
+    `SELECT m.id, m."sentAt", r."requestHash" FROM "IdempotencyRecord" r JOIN "Message" m ON m.id = r."resultId"
+      WHERE r."accountId" = $1 AND r.scope = $2 AND r.key = $3`,
+    [accountId, SCOPE, key],
+  );
+  const first = previous.rows[0];
+  if (!first) return null;
+  if (first.requestHash !== requestHash) return fail('ConflictError', 'IDEMPOTENCY_KEY_REUSED', 'idempotencyKey: already used');
+  return { ok: true, id: first.id, sentAt: first.sentAt };
 }
 
 /** The GraphQL answer for the S4 mutation (`__typename`, `data { id sentAt }` or `code message`). */
