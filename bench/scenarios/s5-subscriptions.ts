@@ -246,8 +246,13 @@ export const s5Subscriptions: Scenario = {
             const busy = after.map((a, i) => `${Math.round(((a.cpuMicros ?? 0) - (measuredFrom[i]!.cpuMicros ?? 0)) / 10 / (Date.now() - measuredAt))}%`);
             const entry = results.get(contender.name)!;
             entry.rounds.push({ value: frames / seconds, p50Ms: p50, p99Ms: p99, requests: frames });
-            entry.rssPer1k.push(grown / 1e6 / (total / 1000));
-            entry.idlePer1k.push(idleGrowth / 1e6 / (total / 1000));
+            // RSS only from each contender's first round: afterwards the OS
+            // gets back an earlier round's heap while subscribers connect, and
+            // growth comes out negative. The GC-settled live heap holds in every round.
+            if (round === 0) {
+              entry.rssPer1k.push(grown / 1e6 / (total / 1000));
+              entry.idlePer1k.push(idleGrowth / 1e6 / (total / 1000));
+            }
             entry.livePer1k.push(liveGrowth / 1e6 / (total / 1000));
             ctx.log(
               `  round ${round + 1}/${options.rounds}  ${contender.name.padEnd(9)} ${Math.round(frames / seconds)} frames/s` +
@@ -292,7 +297,7 @@ export const s5Subscriptions: Scenario = {
       log(
         `  S5: server RSS per 1,000 subscribers, connected: dengon ${idle('dengon')} MB, ws-redis ${idle('ws-redis')} MB` +
           ` (live heap: dengon ${live('dengon')} MB, ws-redis ${live('ws-redis')} MB);` +
-          ` after the load: dengon ${subject.rssMb} MB, ws-redis ${base.rssMb} MB (medians of rounds)`,
+          ` after the load: dengon ${subject.rssMb} MB, ws-redis ${base.rssMb} MB (RSS: first round, fresh processes; live heap: median of rounds)`,
       );
       return {
         id: 'S5',
