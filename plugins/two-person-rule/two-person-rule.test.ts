@@ -105,6 +105,20 @@ describe('two-person-rule: N approvals from members other than the author', () =
     }
   });
 
+  test("a draft's approval field follows a change of N at once (reads outside a transaction are never memoized)", async () => {
+    const id = await kit.draft(kit.members.admin.token, 'Spring menu');
+    expect(await kit.approval(kit.members.admin.token, id)).toMatchObject({ requiredApprovals: 2 });
+    try {
+      expect((await kit.configure({ approvals: 3 })).__typename).toBe('MutationConfigurePluginSuccess');
+      expect(await kit.approval(kit.members.admin.token, id)).toMatchObject({ requiredApprovals: 3 });
+      await kit.setEnabled(false);
+      expect(await kit.approval(kit.members.admin.token, id)).toMatchObject({ requiredApprovals: 0, requestedBy: [] });
+    } finally {
+      await kit.setEnabled(true);
+      await kit.configure({ approvals: 2 });
+    }
+  });
+
   test('config is validated by the plugin schema: the error names the field', async () => {
     expect(await kit.configure({ approvals: 6 })).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_INPUT', field: 'config.approvals', maxLength: null });
     expect(await kit.configure({ approvals: 'two' })).toMatchObject({ field: 'config.approvals' });

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { openPglite, pgliteAdapterFactory } from './pglite.ts';
+import { registerRootClient } from './tx-memo.ts';
 
 export type { PrismaClient };
 
@@ -56,10 +57,12 @@ export async function openDatabase(source: DatabaseSource, options: DatabaseOpti
 }
 
 function createClient(adapter: SqlDriverAdapterFactory, options: DatabaseOptions): PrismaClient {
-  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-  const client = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: 'event', level: 'query' }] });
   const onQuery = options.onQuery;
-  client.$on('query', (event) => onQuery(event.query));
+  const client = onQuery
+    ? new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: 'event', level: 'query' }] })
+    : new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  if (onQuery) (client as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
+  registerRootClient(client);
   return client;
 }
 

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Tx } from '../db/client.ts';
-import type { Delivery } from '../generated/prisma/client.ts';
+import type { Delivery, Role } from '../generated/prisma/client.ts';
 import { PluginFailedError, PluginRejectedError } from '../errors.ts';
 import type { PluginRegistry } from './registry.ts';
 import { maskSecretValues, secretValues } from './secrets.ts';
 import { pluginState } from './state.ts';
+import { onceInTransaction } from '../db/tx-memo.ts';
 import type {
   ApprovalRequirement,
   DeliveryKind,
@@ -39,11 +40,13 @@ export type PolicyAnswer = { pluginId: string; policyKey: string; requirement: A
 
 /** Installations of the account that are enabled, in a stable order. A plugin enabled but not loaded fails closed. */
 async function enabledFor(deps: RunnerDeps, accountId: string, step: string): Promise<Enabled[]> {
-  const rows = await deps.tx.pluginInstallation.findMany({
-    where: { accountId, enabled: true },
-    select: { id: true, pluginId: true, config: true },
-    orderBy: { pluginId: 'asc' },
-  });
+  const rows = await onceInTransaction(deps.tx, `installations:${accountId}`, () =>
+    deps.tx.pluginInstallation.findMany({
+      where: { accountId, enabled: true },
+      select: { id: true, pluginId: true, config: true },
+      orderBy: { pluginId: 'asc' },
+    }),
+  );
   return rows.map((row) => {
     const plugin = deps.plugins.registry.get(row.pluginId);
     // Silently skipping it would turn an admin's safety rule off without anyone deciding so.
@@ -54,34 +57,34 @@ async function enabledFor(deps: RunnerDeps, accountId: string, step: string): Pr
   });
 }
 
-// Within one transaction a send evaluates the policies and then the
-// beforeSend hooks: both need the same account and author rows. They are read
-// once per transaction (keyed by the transaction client, new for every
-// transaction); each caller still gets its own copy of the delivery view.
-const rowsByTx = new WeakMap<object, Map<string, ReturnType<typeof readContextRows>>>();
-
-function contextInTx(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
-  let byDelivery = rowsByTx.get(deps.tx);
-  if (!byDelivery) rowsByTx.set(deps.tx, (byDelivery = new Map()));
-  const key = `${delivery.accountId}:${delivery.authorUserId}`;
-  let rows = byDelivery.get(key);
-  if (!rows) byDelivery.set(key, (rows = readContextRows(deps, delivery)));
-  return rows.then((read) => buildContext(delivery, read));
+/** The plugins' view of the delivery and its account, read once per transaction. */
+async function contextInTx(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
+  return buildContext(delivery, await deliveryAccountInTx(deps.tx, delivery));
 }
 
-/** The read-only delivery view plugins get, and its account. */
+/** The read-only delivery view plugins get, and its account (outside a step's transaction). */
 export async function contextBase(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery): Promise<{ view: PluginDelivery; account: PluginAccount }> {
-  return buildContext(delivery, await readContextRows(deps, delivery));
+  return buildContext(delivery, await readDeliveryAccount(deps.tx, delivery));
 }
 
-function readContextRows(deps: Pick<RunnerDeps, 'tx'>, delivery: Delivery) {
-  return Promise.all([
-    deps.tx.account.findUniqueOrThrow({ where: { id: delivery.accountId }, select: { id: true, timeZone: true, businessHours: true } }),
-    deps.tx.member.findUnique({ where: { accountId_userId: { accountId: delivery.accountId, userId: delivery.authorUserId } }, select: { role: true } }),
-  ]);
+/** The role the delivery's author has in its account now (null once they left), read once per transaction. */
+export async function authorRoleInTx(tx: Tx, delivery: Pick<Delivery, 'accountId' | 'authorUserId'>): Promise<Role | null> {
+  return (await deliveryAccountInTx(tx, delivery)).members[0]?.role ?? null;
 }
 
-function buildContext(delivery: Delivery, [account, author]: Awaited<ReturnType<typeof readContextRows>>): { view: PluginDelivery; account: PluginAccount } {
+function deliveryAccountInTx(tx: Tx, delivery: Pick<Delivery, 'accountId' | 'authorUserId'>) {
+  return onceInTransaction(tx, `delivery-account:${delivery.accountId}:${delivery.authorUserId}`, () => readDeliveryAccount(tx, delivery));
+}
+
+/** One statement: the account's plugin-facing columns and the author's membership. */
+function readDeliveryAccount(tx: Tx, delivery: Pick<Delivery, 'accountId' | 'authorUserId'>) {
+  return tx.account.findUniqueOrThrow({
+    where: { id: delivery.accountId },
+    select: { id: true, timeZone: true, businessHours: true, members: { where: { userId: delivery.authorUserId }, select: { role: true } } },
+  });
+}
+
+function buildContext(delivery: Delivery, account: Awaited<ReturnType<typeof readDeliveryAccount>>): { view: PluginDelivery; account: PluginAccount } {
   return {
     account: { id: account.id, timeZone: account.timeZone, businessHours: structuredClone(account.businessHours) as WeeklyHours | null },
     view: Object.freeze({
@@ -94,7 +97,7 @@ function buildContext(delivery: Delivery, [account, author]: Awaited<ReturnType<
       revision: delivery.revision,
       status: delivery.status,
       authorUserId: delivery.authorUserId,
-      authorRole: (author?.role ?? null) as MemberRole | null,
+      authorRole: (account.members[0]?.role ?? null) as MemberRole | null,
     }),
   };
 }

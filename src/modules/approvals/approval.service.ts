@@ -2,7 +2,7 @@ import type { Prisma, Role } from '../../generated/prisma/client.ts';
 import type { Delivery } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/client.ts';
 import { ApprovalRequiredError, PluginRejectedError } from '../../errors.ts';
-import { evaluatePolicies, type RunnerDeps } from '../../plugin-system/runner.ts';
+import { authorRoleInTx, evaluatePolicies, type RunnerDeps } from '../../plugin-system/runner.ts';
 
 // How many approvals a delivery revision needs and from whom: the built-in
 // rule (R-APPROVAL-1) combined with the policies of enabled plugins.
@@ -63,13 +63,10 @@ export function combineRequirements(sources: RequirementSource[]): Requirement {
  * can satisfy (two plugins restricting approvers to disjoint roles).
  */
 export async function requirementFor(deps: RunnerDeps, delivery: Delivery, step: 'submit' | 'send' | 'preview'): Promise<Requirement> {
-  const author = await deps.tx.member.findUnique({
-    where: { accountId_userId: { accountId: delivery.accountId, userId: delivery.authorUserId } },
-    select: { role: true },
-  });
+  const authorRole = await authorRoleInTx(deps.tx, delivery);
   const answers = await evaluatePolicies(deps, delivery, step);
   const sources = [
-    builtInRequirement(author?.role ?? null),
+    builtInRequirement(authorRole),
     ...answers.map(({ pluginId, policyKey, requirement }) => ({
       pluginId,
       policyKey,

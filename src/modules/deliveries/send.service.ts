@@ -15,7 +15,7 @@ import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
 import { QUOTA_KINDS, reserveQuota } from './quota.service.ts';
 import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
-import { type RunnerDeps, runVetoHook } from '../../plugin-system/runner.ts';
+import { authorRoleInTx, type RunnerDeps, runVetoHook } from '../../plugin-system/runner.ts';
 
 const SendInput = z.object({
   deliveryId: z.string(),
@@ -55,8 +55,8 @@ export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }
 /** R-APPROVAL-1 and R-APPROVAL-2: APPROVED, or a DRAFT its author could have sent directly. */
 export async function assertSendable(tx: Tx, delivery: Delivery, step: 'sent' | 'scheduled'): Promise<void> {
   if (delivery.status === 'DRAFT') {
-    const author = await tx.member.findUnique({ where: { accountId_userId: { accountId: delivery.accountId, userId: delivery.authorUserId } } });
-    if (!author || !SENDER_ROLES.has(author.role)) {
+    const authorRole = await authorRoleInTx(tx, delivery);
+    if (!authorRole || !SENDER_ROLES.has(authorRole)) {
       throw new ConflictError('APPROVAL_REQUIRED', 'This draft was written by a member without send permission: submit it and have it approved first (R-APPROVAL-1).');
     }
   } else if (delivery.status !== 'APPROVED') {
