@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   OUTBOX_RETENTION: duration('7d'),
   /** Finished plugin runs (account.pluginRuns) are kept this long, then purged hourly. */
   PLUGIN_RUN_RETENTION: duration('30d'),
+  /** A retried request is answered with its first result for this long (R-SAFE-1); then its key is forgotten. */
+  IDEMPOTENCY_RETENTION: duration('30d'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +74,7 @@ export type Config = {
   pluginHookTimeoutMs: number;
   outboxRetentionMs: number;
   pluginRunRetentionMs: number;
+  idempotencyRetentionMs: number;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -99,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pluginHookTimeoutMs: e.PLUGIN_HOOK_TIMEOUT,
     outboxRetentionMs: e.OUTBOX_RETENTION,
     pluginRunRetentionMs: e.PLUGIN_RUN_RETENTION,
+    idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION,
   };
 }

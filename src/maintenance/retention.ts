@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { SqlDriver } from '../db/client.ts';
 
 // History that nobody reads after a while would otherwise grow without end:
-// a busy account writes an outbox event per chat message. Deleted in small
+// a busy account writes an outbox event and an idempotency record per chat message. Deleted in small
 // batches so no statement holds locks on a busy table for long.
 
 export type RetentionWindows = {
@@ -10,9 +10,14 @@ export type RetentionWindows = {
   outboxMs: number;
   /** Finished plugin runs (SUCCEEDED, FAILED, SKIPPED) last touched longer ago go; PENDING ones never. */
   pluginRunMs: number;
+  /**
+   * Idempotency records older than this go (R-SAFE-1): until then a retry
+   * with the key gets the first result; afterwards the key is new again.
+   */
+  idempotencyMs: number;
 };
 
-export type Purged = { outboxEvents: number; pluginRuns: number };
+export type Purged = { outboxEvents: number; pluginRuns: number; idempotencyRecords: number };
 
 export const PURGE_BATCH_SIZE = 5_000;
 
@@ -32,7 +37,11 @@ export async function purgeExpired(
     `DELETE FROM "PluginRun" WHERE id IN (
        SELECT id FROM "PluginRun" WHERE status IN ('SUCCEEDED', 'FAILED', 'SKIPPED') AND "updatedAt" < $1 LIMIT ${limit}) RETURNING 1`,
   );
-  return { outboxEvents, pluginRuns };
+  const idempotencyRecords = await inBatches(deps.driver, batchSize, new Date(now - windows.idempotencyMs), (limit) =>
+    `DELETE FROM "IdempotencyRecord" WHERE ("accountId", scope, key) IN (
+       SELECT "accountId", scope, key FROM "IdempotencyRecord" WHERE "createdAt" < $1 LIMIT ${limit}) RETURNING 1`,
+  );
+  return { outboxEvents, pluginRuns, idempotencyRecords };
 }
 
 async function inBatches(driver: SqlDriver, batchSize: number, before: Date, statement: (limit: number) => string): Promise<number> {

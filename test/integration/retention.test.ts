@@ -4,13 +4,14 @@ import { purgeExpired } from '../../src/maintenance/retention.ts';
 import { maintenanceJobHandlers } from '../../src/jobs/maintenance-jobs.ts';
 import { QUEUES } from '../../src/jobs/queue.ts';
 import { createAccount, dbId, signUp } from '../helpers/scenario.ts';
+import { openChat, send } from '../helpers/chat-scenario.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 // History past its retention window is deleted; what is still owed (an
 // unpublished event, a pending plugin run) never is, however old.
 
 const DAY = 86_400_000;
-const windows = { outboxMs: 7 * DAY, pluginRunMs: 30 * DAY };
+const windows = { outboxMs: 7 * DAY, pluginRunMs: 30 * DAY, idempotencyMs: 30 * DAY };
 
 let app: TestApp;
 let accountId: string;
@@ -87,6 +88,28 @@ describe('retention purge', () => {
     expect(await remaining('pluginRun', [...done, recent, pending])).toEqual([recent, pending].sort());
   });
 
+  test('idempotency records past the window go, newer ones stay (R-SAFE-1 holds for the window)', async () => {
+    const record = (key: string, createdDaysAgo: number) =>
+      app.db.prisma.idempotencyRecord.create({ data: { accountId, scope: 'test', key, requestHash: 'h', createdAt: daysAgo(createdDaysAgo) } });
+    await record('old', 31);
+    await record('recent', 29);
+    const purged = await purgeExpired({ driver: app.db.driver, clock: app.clock }, windows);
+    expect(purged.idempotencyRecords).toBeGreaterThanOrEqual(1);
+    const keys = (await app.db.prisma.idempotencyRecord.findMany({ where: { accountId, scope: 'test' }, select: { key: true } })).map((r) => r.key);
+    expect(keys).toEqual(['recent']);
+  });
+
+  test('once its record is purged, a key is new again: the same request sends a second message', async () => {
+    const { admin, chatId } = await openChat(app);
+    const first = await send(app, admin.token, chatId, { text: 'see you' }, 'kept-key');
+    const retried = await send(app, admin.token, chatId, { text: 'see you' }, 'kept-key');
+    expect(retried.data.sendChatMessage.data.id).toBe(first.data.sendChatMessage.data.id);
+    app.clock.advance(10);
+    await purgeExpired({ driver: app.db.driver, clock: app.clock }, { ...windows, idempotencyMs: 5 });
+    const late = await send(app, admin.token, chatId, { text: 'see you' }, 'kept-key');
+    expect(late.data.sendChatMessage.data.id).not.toBe(first.data.sendChatMessage.data.id);
+  });
+
   test('deletes in batches until nothing past the window is left', async () => {
     const old = await Promise.all([1, 2, 3, 4, 5].map((n) => outboxEvent(`batch-${n}`, 20, 20)));
     const purged = await purgeExpired({ driver: app.db.driver, clock: app.clock }, windows, 2);
@@ -97,9 +120,11 @@ describe('retention purge', () => {
   test('the hourly job runs the purge with the configured windows', async () => {
     const old = await outboxEvent('job', 8, 8);
     const run = await pluginRun('FAILED', 31);
+    await app.db.prisma.idempotencyRecord.create({ data: { accountId, scope: 'test', key: 'job', requestHash: 'h', createdAt: daysAgo(31) } });
     const handlers = maintenanceJobHandlers({ db: app.db, clock: app.clock, logger: app.deps.logger, config: app.config });
     await handlers[QUEUES.purgeExpired.name]();
     expect(await remaining('outboxEvent', [old])).toEqual([]);
     expect(await remaining('pluginRun', [run])).toEqual([]);
+    expect(await app.db.prisma.idempotencyRecord.count({ where: { accountId, key: 'job' } })).toBe(0);
   });
 });
