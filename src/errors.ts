@@ -23,8 +23,10 @@ export const ERROR_CODES = {
   ALREADY_REPORTED: { rule: null, description: 'You already reported this message.' },
   TAG_LIMIT_REACHED: { rule: 'R-TAG-1', description: 'Too many chat tags on the friend or in the account.' },
   TAG_NAME_TAKEN: { rule: 'R-TAG-1', description: 'A chat tag with this name (ignoring case) exists.' },
-  TEST_RECIPIENT_LIMIT_REACHED: { rule: 'R-SAFE-1', description: 'Too many test recipients for this member.' },
-  NO_TEST_RECIPIENTS: { rule: 'R-SAFE-1', description: 'Add a test recipient (your own friend account) before a test send.' },
+  TEST_RECIPIENT_LIMIT_REACHED: { rule: 'R-SAFE-2', description: 'Too many test recipients for this member.' },
+  NO_TEST_RECIPIENTS: { rule: 'R-SAFE-2', description: 'Link a test recipient (your own friend account, with a one-time code) before a test send.' },
+  TEST_RECIPIENT_CODE_INVALID: { rule: 'R-SAFE-2', description: 'The test recipient code is unknown, expired, already used, or from another account.' },
+  TEST_SEND_RATE_LIMITED: { rule: 'R-SAFE-2', description: 'Too many test sends by this member in the last hour.' },
   AUDIENCE_TOO_SMALL: { rule: 'R-TAG-2', description: 'An attribute audience is below the minimum number of targets.' },
   QUOTA_EXCEEDED: { rule: 'R-QUOTA-1', description: 'The send would exceed the monthly message quota.' },
   APPROVAL_REQUIRED: { rule: 'R-APPROVAL-1', description: 'A draft by a member without send permission needs an approval first.' },
@@ -92,7 +94,11 @@ export class NotFoundError extends AppError {
 
 /** A count-based limit (R-MEMBER-1 …): carries the limit that was hit. */
 export class LimitReachedError extends AppError {
-  constructor(code: 'MEMBER_LIMIT_REACHED' | 'TAG_LIMIT_REACHED' | 'TEST_RECIPIENT_LIMIT_REACHED', readonly limit: number, message: string) {
+  constructor(
+    code: 'MEMBER_LIMIT_REACHED' | 'TAG_LIMIT_REACHED' | 'TEST_RECIPIENT_LIMIT_REACHED' | 'TEST_SEND_RATE_LIMITED',
+    readonly limit: number,
+    message: string,
+  ) {
     super(code, message);
   }
 }
@@ -124,6 +130,7 @@ export class ConflictError extends AppError {
       | 'TAG_NAME_TAKEN'
       | 'APPROVAL_REQUIRED'
       | 'NO_TEST_RECIPIENTS'
+      | 'TEST_RECIPIENT_CODE_INVALID'
       | 'ALREADY_APPROVED'
       | 'PLUGIN_ALREADY_INSTALLED'
       | 'PLUGIN_REQUIREMENT_MISSING',

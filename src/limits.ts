@@ -26,8 +26,12 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 100;
 
 /** R-QUOTA-1: monthly message units by plan (one per recipient of a broadcast/narrowcast). */
 export const PLAN_QUOTA = { FREE: 200, LIGHT: 5_000, STANDARD: 30_000 } as const;
-/** R-SAFE-1: test recipients per member per account. */
+/** R-SAFE-2: test recipients per member per account. */
 export const MAX_TEST_RECIPIENTS = 5;
+/** R-SAFE-2: how long a one-time test recipient code can be claimed (ms). */
+export const TEST_RECIPIENT_CODE_TTL_MS = 10 * 60_000;
+/** R-SAFE-2: test sends per member per account in any rolling hour. */
+export const MAX_TEST_SENDS_PER_HOUR = 20;
 
 /** R-SAFE-1: how far ahead a delivery may be scheduled. */
 export const MAX_SCHEDULE_AHEAD_DAYS = 366;

@@ -6,7 +6,7 @@ import {
   type Subjects,
   type WhereInputOf,
 } from '@casl/prisma/runtime';
-import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, PluginInstallation, PluginRun, Prisma, Role, User } from '../generated/prisma/client.ts';
+import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, PluginInstallation, PluginRun, Prisma, Role, TestRecipient, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
@@ -25,6 +25,7 @@ type SubjectMap = {
   Audience: Audience;
   PluginInstallation: PluginInstallation;
   PluginRun: PluginRun;
+  TestRecipient: TestRecipient;
 };
 type AppSubjects = Subjects<SubjectMap>;
 export type SubjectName = keyof SubjectMap;
@@ -88,6 +89,8 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       // R-APPROVAL-1: everyone drafts; without send permission, only their own drafts.
       can(['read', 'create'], ['Delivery', 'Audience'], { accountId });
       can(['update', 'submit', 'cancel'], 'Delivery', { accountId, authorUserId: actor.userId });
+      // R-SAFE-2: every member links and tests on their own phones, and only their own.
+      can(['read', 'create', 'delete'], 'TestRecipient', { accountId, userId: actor.userId });
       if (role !== 'OPERATOR_NO_SEND_NO_STATS') can('readStats', 'Account', { id: accountId });
       if (role === 'ADMIN' || role === 'OPERATOR') {
         can('send', 'Chat', { accountId });

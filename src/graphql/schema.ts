@@ -12,6 +12,7 @@ import '../modules/chats/chat-events.schema.ts';
 import '../modules/tags/chat-tag.schema.ts';
 import '../modules/audiences/audience.schema.ts';
 import '../modules/deliveries/delivery.schema.ts';
+import '../modules/deliveries/test-recipient.schema.ts';
 import '../modules/approvals/approval.schema.ts';
 import '../modules/plugins/plugin.schema.ts';
 import '../modules/accounts/business-hours.schema.ts';

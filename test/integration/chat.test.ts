@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { addMember, createAccount, dbId, globalId, signUp } from '../helpers/scenario.ts';
-import { writeChatSend } from '../../src/modules/chats/send-statement.ts';
+import { writeChatSend } from '../../src/modules/egress/chat-statement.ts';
 import { chatIdOf, follow, friendSays, friendView, openChat, send } from '../helpers/chat-scenario.ts';
 
 let app: TestApp;

@@ -203,6 +203,11 @@ export const FriendMessage = builder.prismaObject('Message', {
   fields: (t) => ({
     id: t.exposeID('id'),
     fromAccount: t.boolean({ select: { direction: true }, resolve: (m) => m.direction === 'OUTGOING' }),
+    test: t.boolean({
+      select: { kind: true },
+      description: 'A test send by a member to their own phone (R-SAFE-2), not a real message of the account.',
+      resolve: (m) => m.kind === 'TEST',
+    }),
     state: t.field({ type: MessageState, select: { recalledAt: true }, resolve: stateOf }),
     contentType: t.exposeString('contentType'),
     content: t.field({ type: MessageContentUnion, nullable: true, select: { content: true }, resolve: (m) => m.content as never }),

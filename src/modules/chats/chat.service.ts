@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Chat, Message } from '../../generated/prisma/client.ts';
+import type { Chat, FriendStatus, Message } from '../../generated/prisma/client.ts';
 import { assertCan, can } from '../../auth/ability.ts';
 import { ConflictError, FriendNotReachableError, NotFoundError } from '../../errors.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import type { FriendDeps } from '../friends/friend.service.ts';
 import { findIdempotentResult } from '../idempotency.ts';
-import { writeChatSend } from './send-statement.ts';
+import { egress } from '../egress/gate.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
 import { MessageContent } from './message-content.ts';
@@ -15,7 +15,7 @@ import { MessageContent } from './message-content.ts';
 const ContentInput = z.object({ content: MessageContent });
 
 /** Loads a chat the member may read; any other id is NOT_FOUND (tenancy). */
-export async function loadChat(deps: Deps, chatId: string): Promise<Chat & { friend: { status: string; notificationsEnabled: boolean } }> {
+export async function loadChat(deps: Deps, chatId: string): Promise<Chat & { friend: { status: FriendStatus; notificationsEnabled: boolean } }> {
   const chat = await deps.tx.chat.findUnique({
     where: { id: chatId },
     include: { friend: { select: { status: true, notificationsEnabled: true } } },
@@ -67,9 +67,8 @@ const SEND_SCOPE = 'sendChatMessage';
  */
 export async function sendChatMessage(deps: Deps, input: { chatId: string; content: unknown; idempotencyKey: string }): Promise<Message> {
   const data = parseInput(SendInput, input);
-  const { tx, clock, actor } = deps;
+  const { tx, actor } = deps;
   const chat = await loadChat(deps, data.chatId);
-  assertCan(actor.ability, 'send', 'Chat', chat);
 
   const requestHash = createHash('sha256').update(JSON.stringify([chat.id, data.content])).digest('hex');
   const idempotency = { scope: SEND_SCOPE, key: data.idempotencyKey, requestHash };
@@ -78,28 +77,18 @@ export async function sendChatMessage(deps: Deps, input: { chatId: string; conte
     return previous && tx.message.findUniqueOrThrow({ where: { id: previous.resultId } });
   };
 
-  if (!chat.openedAt || chat.friend.status !== 'FOLLOWING') {
+  let message: Message | null;
+  try {
+    message = await egress(deps, { kind: 'CHAT', actor, chat, content: data.content, idempotency });
+  } catch (error) {
     // A retry of a send that went through returns its message, even if the
     // friend has blocked since (R-SAFE-1); only a new send is refused.
-    const first = await firstResult();
-    if (first) return first;
-    if (!chat.openedAt) {
-      throw new ConflictError('CHAT_NOT_OPEN', 'The friend has not written to the account yet; members can write once they have (R-CHAT-1).');
+    if (error instanceof FriendNotReachableError || (error instanceof ConflictError && error.code === 'CHAT_NOT_OPEN')) {
+      const first = await firstResult();
+      if (first) return first;
     }
-    throw new FriendNotReachableError(chat.friend.status);
+    throw error;
   }
-
-  const now = clock.now();
-  const message = await writeChatSend(tx, {
-    accountId: chat.accountId,
-    chatId: chat.id,
-    senderUserId: actor.userId,
-    content: data.content,
-    idempotency,
-    now,
-    // The platform pushes a preview at once; a recall cannot take it back (R-RECALL-6).
-    notifiedAt: chat.friend.notificationsEnabled ? now : null,
-  });
   if (message) return message;
   // The key was taken by an earlier request, or a racing one that has committed.
   const first = await firstResult();

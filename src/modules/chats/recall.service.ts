@@ -6,9 +6,7 @@ import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { recordEvent } from '../../events/outbox.ts';
-
-/** R-RECALL-1: only what a member typed into a chat; GROUP joins with group chats. */
-const RECALLABLE_KINDS = new Set(['CHAT', 'GROUP']);
+import { isRecallable } from '../egress/egress-policy.ts';
 
 /** What the recall could not take back (R-RECALL-6), so the member knows if an apology is still due. */
 export type RecallResult = {
@@ -37,7 +35,7 @@ export async function recallMessage(deps: Deps & { recallWindowMs: number }, mes
   const { tx, clock, actor } = deps;
   const message = await loadMessage(deps, messageId);
   assertCan(actor.ability, 'recall', 'Message', message);
-  if (message.direction !== 'OUTGOING' || !RECALLABLE_KINDS.has(message.kind)) {
+  if (message.direction !== 'OUTGOING' || !isRecallable(message.kind)) {
     throw new NotRecallableError(message.kind, message.direction);
   }
   if (message.recalledAt) throw new ConflictError('ALREADY_RECALLED', `This message was already recalled at ${message.recalledAt.toISOString()}.`);

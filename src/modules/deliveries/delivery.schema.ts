@@ -3,7 +3,7 @@ import { accessibleWhere, can } from '../../auth/ability.ts';
 import { AudienceTooSmallError, ConflictError, InvalidTransitionError, LimitReachedError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
 import type { Delivery } from '../../generated/prisma/client.ts';
 import { MAX_TEST_RECIPIENTS } from '../../limits.ts';
-import { addTestRecipient, sendTestDelivery } from './test-send.service.ts';
+import { sendTestDelivery } from './test-send.service.ts';
 import { DeliveryStatus } from '../../generated/prisma/enums.ts';
 import { ErrorInterface } from '../../graphql/error-types.ts';
 import { decodeId, encodeGlobalId } from '../../graphql/global-id.ts';
@@ -273,20 +273,10 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) => previewDelivery({ ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets }, deliveryId(args.deliveryId))),
   }),
-  addTestRecipient: t.field({
-    type: ['ID'],
-    description: `Name a friend of the account (your own phone) to receive your test sends; returns your test recipients' friend ids. At most ${MAX_TEST_RECIPIENTS}.`,
-    errors: { types: [ValidationError, NotFoundError, LimitReachedError] },
-    args: { friendId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const ids = await asMember(ctx, (deps) => addTestRecipient(deps, decodeId('friendId', String(args.friendId), 'Friend')));
-      return ids.map((id) => encodeGlobalId('Friend', id));
-    },
-  }),
   sendTestDelivery: t.field({
     type: TestSendType,
-    description: 'Any member: send the current text to your own test recipients only (R-SAFE-1). No approval, no quota, no state change.',
-    errors: { types: ERRORS },
+    description: 'Any member: send the current content, marked as a test, to your own linked test recipients only (R-SAFE-2; link them with createTestRecipientCode). No approval, no quota, no state change; recallable like a chat message. At most MAX_TEST_SENDS_PER_HOUR (20) per member per hour.',
+    errors: { types: [...ERRORS, LimitReachedError] },
     args: { deliveryId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => asMember(ctx, (deps) => sendTestDelivery(deps, deliveryId(args.deliveryId))),
   }),

@@ -3,7 +3,8 @@ import type { Clock } from '../../clock.ts';
 import type { PrismaClient, Tx } from '../../db/client.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { audienceCondition } from '../audiences/audience.service.ts';
+import { egress } from '../egress/gate.ts';
+import { reachesAudience } from '../egress/egress-policy.ts';
 import { releaseQuota } from './quota.service.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { progressReporter } from '../../events/progress.ts';
@@ -58,41 +59,17 @@ async function fanOutBatch(tx: Tx, clock: Clock, deliveryId: string, batchSize: 
 
   const now = clock.now();
   const after = delivery.fanOutCursor;
-  // One statement per batch: pick the next friends in id order, write their
-  // messages and recipient rows, and point their chats at the new message.
-  const [batch] = await tx.$queryRaw<{ written: number; last: string | null }[]>`
-    WITH targets AS (
-      SELECT f.id AS "friendId", c.id AS "chatId", f."notificationsEnabled" AS notify
-      FROM "Friend" f JOIN "Chat" c ON c."friendId" = f.id
-      WHERE f."accountId" = ${delivery.accountId}::uuid AND f.status = 'FOLLOWING'
-        AND f."followedAt" <= ${delivery.sendStartedAt}
-        AND (${after}::uuid IS NULL OR f.id > ${after}::uuid)
-        AND ${audienceCondition(delivery.audience)}
-      ORDER BY f.id
-      LIMIT ${batchSize}
-    ), sent AS (
-      INSERT INTO "Message" ("accountId", "chatId", direction, kind, "contentType", content, "sentAt", "notifiedAt")
-      SELECT ${delivery.accountId}::uuid, t."chatId", 'OUTGOING', ${delivery.kind}::"MessageKind", ${delivery.contentType},
-             ${JSON.stringify(delivery.content)}::jsonb, ${now}, CASE WHEN t.notify THEN ${now}::timestamptz END
-      FROM targets t
-      RETURNING id, "chatId"
-    ), recipients AS (
-      INSERT INTO "DeliveryRecipient" ("deliveryId", "friendId", "messageId", "createdAt")
-      SELECT ${delivery.id}::uuid, t."friendId", s.id, ${now} FROM sent s JOIN targets t ON t."chatId" = s."chatId"
-      RETURNING "friendId"
-    ), chats AS (
-      UPDATE "Chat" c SET "lastMessageAt" = ${now}, "lastMessageId" = s.id FROM sent s WHERE c.id = s."chatId"
-    )
-    SELECT (SELECT count(*)::int FROM recipients) AS written,
-           (SELECT "friendId"::text FROM recipients ORDER BY "friendId" DESC LIMIT 1) AS last`;
-  const written = batch?.written ?? 0;
+  const { kind } = delivery;
+  if (!reachesAudience(kind)) throw new Error(`delivery ${delivery.id}: a ${kind} is not fanned out`);
+  const batch = await egress({ tx, clock }, { kind, delivery, batchSize });
+  const written = batch.written;
   const recipientCount = (delivery.recipientCount ?? 0) + written;
 
-  if (written === batchSize && batch?.last) {
+  if (written === batchSize && batch.last) {
     const moved = await tx.delivery.update({ where: { id: deliveryId }, data: { fanOutCursor: batch.last, recipientCount, updatedAt: now } });
     return { done: false, delivery: moved };
   }
-  return { done: true, delivery: await finishSend(tx, now, delivery, recipientCount, batch?.last ?? after) };
+  return { done: true, delivery: await finishSend(tx, now, delivery, recipientCount, batch.last ?? after) };
 }
 
 /** The last batch: SENT, the unused part of the reserved quota returned (friends who left meanwhile), recorded. */

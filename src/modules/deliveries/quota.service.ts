@@ -2,9 +2,11 @@ import type { Account } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/client.ts';
 import { QuotaExceededError } from '../../errors.ts';
 import { PLAN_QUOTA } from '../../limits.ts';
+import { MessageKind } from '../../generated/prisma/enums.ts';
+import { quotaUnitsFor } from '../egress/egress-policy.ts';
 
-/** R-QUOTA-1: the delivery kinds that use one unit per recipient. */
-export const QUOTA_KINDS = new Set(['BROADCAST', 'NARROWCAST', 'STEP', 'API']);
+/** R-QUOTA-1: the delivery kinds that use one unit per recipient (from the egress table). */
+export const QUOTA_KINDS: ReadonlySet<string> = new Set(Object.values(MessageKind).filter((kind) => quotaUnitsFor(kind, 1) > 0));
 
 export function monthlyLimit(account: Pick<Account, 'plan' | 'quotaOverride'>): number {
   return account.quotaOverride ?? PLAN_QUOTA[account.plan];

@@ -3,7 +3,7 @@ import type { Message } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/client.ts';
 import { markEventRecorded } from '../../events/outbox.ts';
 import type { EventPayloads } from '../../events/types.ts';
-import type { MessageContent } from './message-content.ts';
+import type { MessageContent } from '../chats/message-content.ts';
 
 export type ChatSend = {
   accountId: string;
