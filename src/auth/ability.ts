@@ -11,7 +11,7 @@ import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
 type PrismaQuery = PrismaQueryOf<Prisma.TypeMap>;
-type SubjectMap = {
+export type SubjectMap = {
   Account: Account;
   Member: Member;
   Invitation: Invitation;
@@ -151,4 +151,14 @@ export function assertCan<N extends SubjectName>(ability: AppAbility, action: Ac
 export function accessibleWhere<N extends SubjectName>(ability: AppAbility, action: Action, name: N): WhereInputOf<Prisma.TypeMap, N> {
   if (!ability.can(action, name)) return { id: { in: [] } } as WhereInputOf<Prisma.TypeMap, N>;
   return accessibleBy(ability, action).ofType(name) as WhereInputOf<Prisma.TypeMap, N>;
+}
+
+/**
+ * Whether a role, as such, allows an action in an account (e.g. "could the
+ * author of this draft have sent it?"): asked of the same rules, never of
+ * a list of role names kept elsewhere.
+ */
+export function roleMay<N extends SubjectName>(role: Role, action: Action, name: N, row: Partial<SubjectRow<N>> & { accountId: string }): boolean {
+  const ability = defineAbilityFor({ userId: '', email: '', memberships: [{ accountId: row.accountId, role }] });
+  return can(ability, action, name, row);
 }

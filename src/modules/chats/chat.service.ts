@@ -10,18 +10,14 @@ import { findIdempotentResult } from '../idempotency.ts';
 import { egress } from '../egress/gate.ts';
 import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
+import { loadReadable } from '../load-readable.ts';
 import { MessageContent } from './message-content.ts';
 
 const ContentInput = z.object({ content: MessageContent });
 
 /** Loads a chat the member may read; any other id is NOT_FOUND (tenancy). */
 export async function loadChat(deps: Deps, chatId: string): Promise<Chat & { friend: { status: FriendStatus; notificationsEnabled: boolean } }> {
-  const chat = await deps.tx.chat.findUnique({
-    where: { id: chatId },
-    include: { friend: { select: { status: true, notificationsEnabled: true } } },
-  });
-  if (!chat || !can(deps.actor.ability, 'read', 'Chat', chat)) throw new NotFoundError('chatId');
-  return chat;
+  return loadReadable(deps, 'Chat', chatId, { include: { friend: { select: { status: true, notificationsEnabled: true } } } });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Delivery, DeliveryStatus, Prisma } from '../../generated/prisma/client.ts';
+import type { Delivery, Prisma } from '../../generated/prisma/client.ts';
 import { assertCan, can } from '../../auth/ability.ts';
-import { ApproverNotEligibleError, ConflictError, InvalidTransitionError, NotFoundError } from '../../errors.ts';
+import { ApproverNotEligibleError, ConflictError, NotFoundError } from '../../errors.ts';
 import { runVetoHook } from '../../plugin-system/runner.ts';
 import {
   approvalProgress,
@@ -15,34 +15,16 @@ import { MAX_NAME_LENGTH, MAX_REPORT_REASON_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { type AuditAction, AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
-import { recordEvent } from '../../events/outbox.ts';
-import type { EventPayloads } from '../../events/types.ts';
 import { MessageContent } from '../chats/message-content.ts';
 import { boundedText, parseInput } from '../validate.ts';
+import { loadReadable } from '../load-readable.ts';
+import { assertStep, type LifecycleStep, transition } from './lifecycle.ts';
 
 // The approval workflow of R-APPROVAL-1..3: drafts, submission, approval,
 // rejection. Sending, scheduling, audiences and quota build on this.
 
 /** Kinds a member drafts for approval; chat replies go through sendChatMessage. */
 export const DRAFT_KINDS = ['BROADCAST', 'NARROWCAST'] as const;
-
-/** R-APPROVAL-2: the states each step may start from. */
-const FROM: Record<'submit' | 'approve' | 'reject' | 'edit' | 'cancel', DeliveryStatus[]> = {
-  submit: ['DRAFT'],
-  approve: ['PENDING_APPROVAL'],
-  reject: ['PENDING_APPROVAL'],
-  // Editing a submitted, approved or rejected draft returns it to DRAFT and voids approvals.
-  edit: ['DRAFT', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED'],
-  cancel: ['DRAFT', 'PENDING_APPROVAL', 'APPROVED', 'REJECTED', 'SCHEDULED'],
-};
-
-const PAST: Record<keyof typeof FROM, string> = {
-  submit: 'submitted',
-  approve: 'approved',
-  reject: 'rejected',
-  edit: 'edited',
-  cancel: 'cancelled',
-};
 
 const DraftInput = z
   .object({
@@ -97,7 +79,7 @@ const UpdateInput = z.object({
 export async function updateDraft(deps: Deps, input: { deliveryId: string; title?: string | null; content?: unknown }): Promise<Delivery> {
   const data = parseInput(UpdateInput, { ...input, title: input.title ?? undefined, content: input.content ?? undefined });
   const delivery = await loadFor(deps, data.deliveryId, 'update', 'edit');
-  const changes: Prisma.DeliveryUpdateInput = {};
+  const changes: Prisma.DeliveryUncheckedUpdateManyInput = {};
   const diff: Record<string, { from: unknown; to: unknown }> = {};
   if (data.title !== undefined && data.title !== delivery.title) {
     changes.title = data.title;
@@ -109,10 +91,12 @@ export async function updateDraft(deps: Deps, input: { deliveryId: string; title
     diff.content = { from: delivery.content, to: data.content };
   }
   if (Object.keys(diff).length === 0) return delivery;
-  const updated = await transition(deps, delivery, 'edit', { ...changes, status: 'DRAFT', revision: { increment: 1 }, rejectionReason: null });
-  await audit(deps, updated, AUDIT.deliveryUpdated, { from: delivery.status, revision: updated.revision, changes: diff as Prisma.InputJsonObject });
-  await changed(deps, 'delivery.updated', delivery, updated);
-  return updated;
+  return transition(deps, delivery, 'edit', {
+    data: { ...changes, revision: { increment: 1 }, rejectionReason: null },
+    actorUserId: deps.actor.userId,
+    audit: { changes: diff as Prisma.InputJsonObject },
+    event: {},
+  });
 }
 
 /**
@@ -124,14 +108,12 @@ export async function submitDraft(deps: Deps, deliveryId: string): Promise<Deliv
   const delivery = await loadFor(deps, deliveryId, 'submit', 'submit');
   await runVetoHook(deps, 'beforeSubmit', delivery);
   const requirement = await requirementFor(deps, delivery, 'submit');
-  const submitted = await transition(deps, delivery, 'submit', { status: 'PENDING_APPROVAL' });
-  await recordApprovalRequest(deps.tx, submitted, requirement, deps.clock.now());
-  await audit(deps, submitted, AUDIT.deliverySubmitted, {
-    revision: submitted.revision,
-    requiredApprovals: requirement.requiredApprovals,
-    requestedBy: requestedBy(requirement),
+  const submitted = await transition(deps, delivery, 'submit', {
+    actorUserId: deps.actor.userId,
+    audit: { requiredApprovals: requirement.requiredApprovals, requestedBy: requestedBy(requirement) },
+    event: {},
   });
-  await changed(deps, 'delivery.submitted', delivery, submitted);
+  await recordApprovalRequest(deps.tx, submitted, requirement, deps.clock.now());
   return submitted;
 }
 
@@ -154,15 +136,12 @@ export async function approveDelivery(deps: Deps, deliveryId: string): Promise<D
   });
   const progress = await approvalProgress(deps.tx, delivery, requirement);
   // The conditional update also proves no edit slipped in since the delivery was read.
-  const after = await transition(deps, delivery, 'approve', progress.satisfied ? { status: 'APPROVED' } : {});
-  await audit(deps, after, progress.satisfied ? AUDIT.deliveryApproved : AUDIT.deliveryApprovalAdded, {
-    revision: after.revision,
-    approvals: progress.approvedBy.length,
-    requiredApprovals: requirement.requiredApprovals,
+  // A partial approval is announced too: dashboards show who still has to approve.
+  return transition(deps, delivery, progress.satisfied ? 'approve' : 'addApproval', {
+    actorUserId: deps.actor.userId,
+    audit: { approvals: progress.approvedBy.length, requiredApprovals: requirement.requiredApprovals },
+    event: {},
   });
-  // Also a partial approval: dashboards show who still has to approve (the status says whether it is done).
-  await changed(deps, 'delivery.approved', delivery, after);
-  return after;
 }
 
 /** An approval that would not count is refused rather than recorded, so the member knows why. */
@@ -188,43 +167,25 @@ const RejectInput = z.object({ deliveryId: z.string(), reason: boundedText(MAX_R
 export async function rejectDelivery(deps: Deps, input: { deliveryId: string; reason: string }): Promise<Delivery> {
   const data = parseInput(RejectInput, input);
   const delivery = await loadFor(deps, data.deliveryId, 'approve', 'reject');
-  const rejected = await transition(deps, delivery, 'reject', { status: 'REJECTED', rejectionReason: data.reason });
-  await audit(deps, rejected, AUDIT.deliveryRejected, { revision: rejected.revision, reason: data.reason });
-  await recordEvent(deps, { accountId: rejected.accountId, type: 'delivery.rejected', payload: { ...change(deps, delivery, rejected), reason: data.reason } });
-  return rejected;
+  return transition(deps, delivery, 'reject', {
+    data: { rejectionReason: data.reason },
+    actorUserId: deps.actor.userId,
+    audit: { reason: data.reason },
+    event: { reason: data.reason },
+  });
 }
 
 export async function cancelDelivery(deps: Deps, deliveryId: string): Promise<Delivery> {
   const delivery = await loadFor(deps, deliveryId, 'cancel', 'cancel');
-  const cancelled = await transition(deps, delivery, 'cancel', { status: 'CANCELLED' });
-  await audit(deps, cancelled, AUDIT.deliveryCancelled, { from: delivery.status });
-  await changed(deps, 'delivery.cancelled', delivery, cancelled);
-  return cancelled;
+  return transition(deps, delivery, 'cancel', { actorUserId: deps.actor.userId, event: {} });
 }
 
-/** Loads a readable delivery (else NOT_FOUND), checks the role (else FORBIDDEN), then the state. */
-async function loadFor(deps: Deps, deliveryId: string, action: 'update' | 'submit' | 'approve' | 'cancel', step: keyof typeof FROM) {
-  const delivery = await deps.tx.delivery.findUnique({ where: { id: deliveryId } });
-  if (!delivery || !can(deps.actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
+/** Loads a readable delivery (else NOT_FOUND), checks the role (else FORBIDDEN), then the state (R-APPROVAL-2). */
+async function loadFor(deps: Deps, deliveryId: string, action: 'update' | 'submit' | 'approve' | 'cancel', step: LifecycleStep): Promise<Delivery> {
+  const delivery = await loadReadable(deps, 'Delivery', deliveryId);
   assertCan(deps.actor.ability, action, 'Delivery', delivery);
-  if (!FROM[step].includes(delivery.status)) throw new InvalidTransitionError(delivery.status, PAST[step]);
+  assertStep(delivery, step);
   return delivery;
-}
-
-/**
- * Moves the delivery only if it is still in the state it was read in, so two
- * racing steps (approve vs edit) cannot both apply.
- */
-async function transition(deps: Deps, delivery: Delivery, step: keyof typeof FROM, data: Prisma.DeliveryUpdateInput): Promise<Delivery> {
-  const { count } = await deps.tx.delivery.updateMany({
-    where: { id: delivery.id, status: delivery.status, revision: delivery.revision },
-    data: { ...data, updatedAt: deps.clock.now() } as Prisma.DeliveryUpdateManyMutationInput,
-  });
-  if (count === 0) {
-    const now = await deps.tx.delivery.findUniqueOrThrow({ where: { id: delivery.id }, select: { status: true } });
-    throw new InvalidTransitionError(now.status, PAST[step]);
-  }
-  return deps.tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
 }
 
 function audit(deps: Deps, delivery: Delivery, action: AuditAction, data: Prisma.InputJsonObject) {
@@ -235,13 +196,4 @@ function audit(deps: Deps, delivery: Delivery, action: AuditAction, data: Prisma
     subject: { type: 'Delivery', id: delivery.id },
     data: { ...data, status: delivery.status },
   });
-}
-
-function change(deps: Deps, before: Delivery, after: Delivery): EventPayloads['delivery.submitted'] {
-  return { deliveryId: after.id, status: after.status, from: before.status, actorUserId: deps.actor.userId, revision: after.revision };
-}
-
-/** The state change, for deliveryEvents and approvalEvents subscribers (after commit). */
-function changed(deps: Deps, type: 'delivery.updated' | 'delivery.submitted' | 'delivery.approved' | 'delivery.cancelled', before: Delivery, after: Delivery) {
-  return recordEvent(deps, { accountId: after.accountId, type, payload: change(deps, before, after) });
 }

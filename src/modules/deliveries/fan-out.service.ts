@@ -1,12 +1,10 @@
 import type { Delivery } from '../../generated/prisma/client.ts';
 import type { Clock } from '../../clock.ts';
 import type { PrismaClient, Tx } from '../../db/client.ts';
-import { AUDIT } from '../audit/audit-actions.ts';
-import { recordAudit } from '../audit/audit.service.ts';
 import { egress } from '../egress/gate.ts';
 import { reachesAudience } from '../egress/egress-policy.ts';
 import { releaseQuota } from './quota.service.ts';
-import { recordEvent } from '../../events/outbox.ts';
+import { transition } from './lifecycle.ts';
 import { progressReporter } from '../../events/progress.ts';
 
 export type FanOutDeps = {
@@ -83,27 +81,10 @@ async function finishSend(
   const reserved = delivery.quotaReserved ?? 0;
   const units = reserved > 0 ? recipientCount : 0;
   if (reserved > units) await releaseQuota(tx, delivery.accountId, reserved - units, delivery.sendStartedAt ?? now);
-  const sent = await tx.delivery.update({
-    where: { id: delivery.id },
-    data: { status: 'SENT', recipientCount, quotaUnits: units, fanOutCursor: cursor, sentAt: now, updatedAt: now },
+  return transition({ tx, clock: { now: () => now } }, delivery, 'finishSend', {
+    data: { recipientCount, quotaUnits: units, fanOutCursor: cursor, sentAt: now },
+    actorUserId: delivery.sentByUserId,
+    audit: { recipients: recipientCount, quotaUnits: units },
+    event: { recipientCount },
   });
-  await recordEvent(
-    { tx, clock: { now: () => now } },
-    {
-      accountId: delivery.accountId,
-      type: 'delivery.sent',
-      payload: { deliveryId: delivery.id, status: 'SENT', from: 'SENDING', actorUserId: delivery.sentByUserId, revision: delivery.revision, recipientCount },
-    },
-  );
-  await recordAudit(
-    { tx, clock: { now: () => now } },
-    {
-      accountId: delivery.accountId,
-      actorUserId: delivery.sentByUserId,
-      action: AUDIT.deliverySent,
-      subject: { type: 'Delivery', id: delivery.id },
-      data: { from: 'SENDING', status: 'SENT', revision: delivery.revision, recipients: recipientCount, quotaUnits: units },
-    },
-  );
-  return sent;
 }

@@ -3,15 +3,14 @@ import type { Delivery } from '../../generated/prisma/client.ts';
 import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import { assertCan, can, defineAbilityFor } from '../../auth/ability.ts';
-import { AppError, InvalidTransitionError, NotFoundError, ValidationError } from '../../errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { QUEUES } from '../../jobs/queue.ts';
 import { MAX_SCHEDULE_AHEAD_DAYS } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
-import { AUDIT } from '../audit/audit-actions.ts';
-import { recordAudit } from '../audit/audit.service.ts';
 import { parseInput } from '../validate.ts';
-import { recordEvent } from '../../events/outbox.ts';
+import { loadReadable } from '../load-readable.ts';
+import { transition } from './lifecycle.ts';
 import { assertPluginsAllowSend, assertSendable, startSending } from './send.service.ts';
 import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
 import type { PluginHost } from '../../plugin-system/runner.ts';
@@ -38,37 +37,22 @@ export async function scheduleDelivery(deps: Deps & { jobs: JobQueue }, input: {
   if (data.at.getTime() > now.getTime() + MAX_SCHEDULE_AHEAD_DAYS * DAY_MS) {
     throw new ValidationError('at', `must be within ${MAX_SCHEDULE_AHEAD_DAYS} days`, MAX_SCHEDULE_AHEAD_DAYS);
   }
-  const delivery = await tx.delivery.findUnique({ where: { id: data.deliveryId } });
-  if (!delivery || !can(actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
+  const delivery = await loadReadable(deps, 'Delivery', data.deliveryId);
   assertCan(actor.ability, 'send', 'Delivery', delivery);
   if (delivery.status !== 'SCHEDULED') await assertSendable(tx, delivery, 'scheduled');
   // Approvals the plugins require must be in before it is scheduled; veto
   // hooks (business hours…) judge the moment of sending, so they run then.
   await assertApprovalSatisfied(deps, delivery);
 
-  const { count } = await tx.delivery.updateMany({
-    where: { id: delivery.id, status: delivery.status, revision: delivery.revision },
-    data: { status: 'SCHEDULED', scheduledAt: data.at, scheduledByUserId: actor.userId, updatedAt: now },
-  });
-  if (count === 0) {
-    const current = await tx.delivery.findUniqueOrThrow({ where: { id: delivery.id }, select: { status: true } });
-    throw new InvalidTransitionError(current.status, 'scheduled');
-  }
   const job: ScheduledSendJob = { deliveryId: delivery.id, scheduledAt: data.at.toISOString() };
-  await deps.jobs.enqueue(tx, QUEUES.scheduledSend.name, job, { startAfter: data.at, singletonKey: `${delivery.id}@${job.scheduledAt}` });
-  await recordAudit(deps, {
-    accountId: delivery.accountId,
+  const scheduled = await transition(deps, delivery, 'schedule', {
+    data: { scheduledAt: data.at, scheduledByUserId: actor.userId },
     actorUserId: actor.userId,
-    action: AUDIT.deliveryScheduled,
-    subject: { type: 'Delivery', id: delivery.id },
-    data: { from: delivery.status, status: 'SCHEDULED', revision: delivery.revision, at: job.scheduledAt, previousAt: delivery.scheduledAt?.toISOString() ?? null },
+    audit: { at: job.scheduledAt, previousAt: delivery.scheduledAt?.toISOString() ?? null },
+    event: { scheduledAt: job.scheduledAt },
   });
-  await recordEvent(deps, {
-    accountId: delivery.accountId,
-    type: 'delivery.scheduled',
-    payload: { deliveryId: delivery.id, status: 'SCHEDULED', from: delivery.status, actorUserId: actor.userId, revision: delivery.revision, scheduledAt: job.scheduledAt },
-  });
-  return tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
+  await deps.jobs.enqueue(tx, QUEUES.scheduledSend.name, job, { startAfter: data.at, singletonKey: `${delivery.id}@${job.scheduledAt}` });
+  return scheduled;
 }
 
 export type ScheduledSendOutcome =
@@ -113,18 +97,12 @@ export async function runScheduledSend(
     if (!(error instanceof AppError)) throw error;
     const approved = await tx.deliveryApproval.findFirst({ where: { deliveryId: delivery.id, revision: delivery.revision } });
     const back = approved ? 'APPROVED' : 'DRAFT';
-    await tx.delivery.update({ where: { id: delivery.id }, data: { status: back, scheduledAt: null, updatedAt: clock.now() } });
-    await recordAudit(deps, {
-      accountId: delivery.accountId,
+    await transition(deps, delivery, 'scheduleFailed', {
+      to: back,
+      data: { scheduledAt: null },
       actorUserId: null,
-      action: AUDIT.deliveryScheduleFailed,
-      subject: { type: 'Delivery', id: delivery.id },
-      data: { from: 'SCHEDULED', status: back, revision: delivery.revision, code: error.code, reason: error.message },
-    });
-    await recordEvent(deps, {
-      accountId: delivery.accountId,
-      type: 'delivery.schedule_failed',
-      payload: { deliveryId: delivery.id, status: back, from: 'SCHEDULED', actorUserId: null, revision: delivery.revision, code: error.code },
+      audit: { code: error.code, reason: error.message },
+      event: { code: error.code },
     });
     return { outcome: 'failed', code: error.code, message: error.message };
   }

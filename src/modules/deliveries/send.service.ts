@@ -3,17 +3,17 @@ import { z } from 'zod';
 import type { Account, Audience, Delivery } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Clock } from '../../clock.ts';
-import { assertCan, can } from '../../auth/ability.ts';
+import { assertCan, can, roleMay } from '../../auth/ability.ts';
 import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError } from '../../errors.ts';
 import { audienceSize } from '../audiences/audience.service.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
 import type { Deps } from '../accounts/account.service.ts';
-import { AUDIT } from '../audit/audit-actions.ts';
-import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
-import { recordEvent } from '../../events/outbox.ts';
 import { parseInput } from '../validate.ts';
-import { QUOTA_KINDS, reserveQuota } from './quota.service.ts';
+import { loadReadable } from '../load-readable.ts';
+import { reserveQuota } from './quota.service.ts';
+import { quotaUnitsFor } from '../egress/egress-policy.ts';
+import { transition } from './lifecycle.ts';
 import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
 import { authorRoleInTx, type RunnerDeps, runVetoHook } from '../../plugin-system/runner.ts';
 
@@ -22,7 +22,6 @@ const SendInput = z.object({
   idempotencyKey: z.string().trim().min(1, 'must not be empty').max(MAX_IDEMPOTENCY_KEY_LENGTH, `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`),
 });
 const SCOPE = 'sendDelivery';
-const SENDER_ROLES = new Set(['ADMIN', 'OPERATOR']);
 
 /**
  * Starts sending a delivery to its audience — every following friend for a
@@ -37,8 +36,9 @@ const SENDER_ROLES = new Set(['ADMIN', 'OPERATOR']);
 export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
   const data = parseInput(SendInput, input);
   const { tx, clock, actor } = deps;
-  const delivery = await tx.delivery.findUnique({ where: { id: data.deliveryId }, include: { account: true, audience: true } });
-  if (!delivery || !can(actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
+  const delivery = await loadReadable<'Delivery', { account: Account; audience: Audience | null }>(deps, 'Delivery', data.deliveryId, {
+    include: { account: true, audience: true },
+  });
   assertCan(actor.ability, 'send', 'Delivery', delivery);
   const claim = { accountId: delivery.accountId, scope: SCOPE, key: data.idempotencyKey };
   const requestHash = createHash('sha256').update(delivery.id).digest('hex');
@@ -56,7 +56,7 @@ export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }
 export async function assertSendable(tx: Tx, delivery: Delivery, step: 'sent' | 'scheduled'): Promise<void> {
   if (delivery.status === 'DRAFT') {
     const authorRole = await authorRoleInTx(tx, delivery);
-    if (!authorRole || !SENDER_ROLES.has(authorRole)) {
+    if (!authorRole || !roleMay(authorRole, 'send', 'Delivery', delivery)) {
       throw new ConflictError('APPROVAL_REQUIRED', 'This draft was written by a member without send permission: submit it and have it approved first (R-APPROVAL-1).');
     }
   } else if (delivery.status !== 'APPROVED') {
@@ -75,9 +75,10 @@ export async function assertPluginsAllowSend(deps: RunnerDeps, delivery: Deliver
 }
 
 /**
- * Claims the delivery for sending (only from the state it was read in, so
- * racing sends produce one), checks the audience minimum and reserves one
- * quota unit per target. Shared by sendDelivery and scheduled sends.
+ * Checks the audience minimum, reserves one quota unit per target and
+ * claims the delivery for sending — only from the state it was read in, so
+ * of racing sends one wins and the others roll back their reservation.
+ * Shared by sendDelivery and scheduled sends.
  */
 export async function startSending(
   deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number },
@@ -86,12 +87,6 @@ export async function startSending(
 ): Promise<Delivery> {
   const { tx } = deps;
   const now = deps.clock.now();
-  const claimed = await tx.delivery.updateMany({
-    where: { id: delivery.id, status: delivery.status, revision: delivery.revision },
-    data: { status: 'SENDING', sendStartedAt: now, sentByUserId: senderUserId, fanOutCursor: null, recipientCount: 0, updatedAt: now },
-  });
-  if (claimed.count === 0) throw new InvalidTransitionError('SENDING', 'sent');
-
   const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
   // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
   if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.narrowcastMinTargets) {
@@ -99,21 +94,12 @@ export async function startSending(
   }
   // Reserved for every target now, before anything is written; the fan-out
   // returns what it did not use (friends who left while it ran).
-  const units = QUOTA_KINDS.has(delivery.kind) ? targets : 0;
+  const units = quotaUnitsFor(delivery.kind, targets);
   if (units > 0) await reserveQuota(tx, delivery.account, units, now);
-
-  const sending = await tx.delivery.update({ where: { id: delivery.id }, data: { quotaReserved: units } });
-  await recordAudit(deps, {
-    accountId: delivery.accountId,
+  return transition(deps, delivery, 'startSend', {
+    data: { sendStartedAt: now, sentByUserId: senderUserId, fanOutCursor: null, recipientCount: 0, quotaReserved: units },
     actorUserId: senderUserId,
-    action: AUDIT.deliverySending,
-    subject: { type: 'Delivery', id: delivery.id },
-    data: { from: delivery.status, status: 'SENDING', revision: delivery.revision, targets, quotaUnitsReserved: units },
+    audit: { targets, quotaUnitsReserved: units },
+    event: { targets },
   });
-  await recordEvent(deps, {
-    accountId: delivery.accountId,
-    type: 'delivery.sending',
-    payload: { deliveryId: delivery.id, status: 'SENDING', from: delivery.status, actorUserId: senderUserId, revision: delivery.revision, targets },
-  });
-  return sending;
 }

@@ -1,6 +1,5 @@
 import type { Delivery } from '../../generated/prisma/client.ts';
-import { can } from '../../auth/ability.ts';
-import { NotFoundError } from '../../errors.ts';
+import { loadReadable } from '../load-readable.ts';
 import type { Deps } from '../accounts/account.service.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -14,8 +13,7 @@ import { egress } from '../egress/gate.ts';
  */
 export async function sendTestDelivery(deps: Deps, deliveryId: string): Promise<{ delivery: Delivery; recipientCount: number }> {
   const { tx, actor } = deps;
-  const delivery = await tx.delivery.findUnique({ where: { id: deliveryId } });
-  if (!delivery || !can(actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
+  const delivery = await loadReadable(deps, 'Delivery', deliveryId);
   const { written } = await egress(deps, { kind: 'TEST', actor, delivery });
   const updated = await tx.delivery.update({ where: { id: delivery.id }, data: { testSendCount: { increment: 1 } } });
   await recordAudit(deps, {
