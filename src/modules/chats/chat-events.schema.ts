@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { can } from '../../auth/ability.ts';
+import { accessibleWhere, can } from '../../auth/ability.ts';
 import { NotFoundError } from '../../errors.ts';
 import { sharedEventRow } from '../../subscriptions/shared-rows.ts';
 import { isEventOf, type DomainEvent } from '../../events/types.ts';
@@ -125,7 +125,10 @@ const FriendChatEventType = builder.objectRef<FriendChatEvent>('FriendChatEvent'
     message: t.prismaField({
       type: FriendMessage,
       resolve: (query, e, _args, ctx) =>
-        ctx.deps.db.prisma.message.findFirstOrThrow({ ...query, where: { id: e.messageId, chatId: e.chatId } }),
+        ctx.deps.db.prisma.message.findFirstOrThrow({
+          ...query,
+          where: { id: e.messageId, chatId: e.chatId, AND: [accessibleWhere(ctx.ability, 'read', 'FriendMessage')] },
+        }),
     }),
   }),
 });
