@@ -95,7 +95,9 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       can('read', 'Account', { id: accountId });
       can('read', 'Member', { accountId });
       can('leave', 'Member', { accountId, userId: actor.userId });
-      can('read', ['Friend', 'Chat', 'Message', 'ChatTag'], { accountId });
+      can('read', ['Friend', 'Chat', 'ChatTag'], { accountId });
+      // R-DELETE-1: a hidden message has left the account's view; only ADMINs may still look at it.
+      can('read', 'Message', role === 'ADMIN' ? { accountId } : { accountId, hiddenForAccountAt: null });
       can('update', 'Chat', { accountId }); // mark read
       can('create', 'ChatTag', { accountId });
       can('tag', 'Friend', { accountId });

@@ -39,7 +39,16 @@ const ChatType = builder.prismaNode('Chat', {
     openedAt: t.expose('openedAt', { type: 'DateTime', nullable: true, description: 'When the friend first wrote (R-CHAT-1); members can write only after.' }),
     lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
     unreadCount: t.exposeInt('unreadCount', { description: 'Friend messages the account has not read.' }),
-    lastMessage: t.relation('lastMessage', { nullable: true, description: 'The latest message either side sent (a tombstone once recalled).' }),
+    lastMessage: t.field({
+      type: MessageType,
+      nullable: true,
+      description:
+        'The latest message either side sent (a tombstone once recalled). Null when that message is hidden (R-DELETE-1) and you may not see hidden ones (only ADMINs may).',
+      // The chat row's own pointer, checked in memory: one join per chat list. (Finding the latest
+      // visible message instead would cost a per-chat top-1 over its messages.)
+      select: (_args, _ctx, nestedSelection) => ({ lastMessage: nestedSelection(true) }),
+      resolve: (chat, _args, ctx) => (chat.lastMessage && can(ctx.ability, 'read', 'Message', chat.lastMessage) ? chat.lastMessage : null),
+    }),
     messages: t.prismaConnection({
       type: 'Message',
       cursor: 'id',
@@ -69,7 +78,7 @@ const MessageType = builder.prismaNode('Message', {
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Message')] }),
-  description: "A message in a chat, as the account's members see it.",
+  description: "A message in a chat, as the account's members see it. A hidden one (R-DELETE-1) is visible to ADMINs only; for anyone else its id is a missing one.",
   fields: (t) => ({
     direction: t.expose('direction', { type: DirectionEnum }),
     kind: t.expose('kind', { type: KindEnum }),
