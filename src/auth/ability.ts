@@ -10,7 +10,16 @@ import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, In
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
 
-type PrismaQuery = PrismaQueryOf<Prisma.TypeMap>;
+/**
+ * The friend side reads the same tables through types of its own (FriendSelf,
+ * FriendChat, FriendMessage): subjects of their own, so a rule on one side
+ * never grants anything on the other. Each is queried as the model it maps to.
+ */
+type FriendSideModels = { FriendSelf: 'Friend'; FriendChat: 'Chat'; FriendMessage: 'Message' };
+type Models = Prisma.TypeMap['model'];
+type AppTypeMap = { model: Models & { [K in keyof FriendSideModels]: Models[FriendSideModels[K]] } };
+
+type PrismaQuery = PrismaQueryOf<AppTypeMap>;
 export type SubjectMap = {
   Account: Account;
   Member: Member;
@@ -26,6 +35,9 @@ export type SubjectMap = {
   PluginInstallation: PluginInstallation;
   PluginRun: PluginRun;
   TestRecipient: TestRecipient;
+  FriendSelf: Friend;
+  FriendChat: Chat;
+  FriendMessage: Message;
 };
 type AppSubjects = Subjects<SubjectMap>;
 export type SubjectName = keyof SubjectMap;
@@ -51,8 +63,10 @@ export type Action =
   | 'recall'
   /** Hide a message from the account's view (R-DELETE-1). */
   | 'hide'
-  /** See messages hidden from the account's view. */
+  /** Ask for messages hidden from the account's view (R-DELETE-1: `messages(includeHidden: true)`). */
   | 'readHidden'
+  /** Friend side: report a message the account sent (R-RECALL-4). */
+  | 'report'
   | 'delete'
   /** Put or take a chat tag on a friend. */
   | 'tag'
@@ -82,7 +96,9 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       can('read', 'Account', { id: accountId });
       can('read', 'Member', { accountId });
       can('leave', 'Member', { accountId, userId: actor.userId });
-      can('read', ['Friend', 'Chat', 'Message', 'ChatTag'], { accountId });
+      can('read', ['Friend', 'Chat', 'ChatTag'], { accountId });
+      // R-DELETE-1: a hidden message has left the account's view; only ADMINs may still look at it.
+      can('read', 'Message', role === 'ADMIN' ? { accountId } : { accountId, hiddenForAccountAt: null });
       can('update', 'Chat', { accountId }); // mark read
       can('create', 'ChatTag', { accountId });
       can('tag', 'Friend', { accountId });
@@ -118,13 +134,21 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
 }
 
 /**
- * What a friend token may do: only its own chat, never any member operation.
- * Messages hidden by the account stay visible to the friend (R-DELETE-1).
+ * What a friend token may do: read itself, its own chat and that chat's
+ * messages through the friend-side subjects, and report what the account sent
+ * it. Nothing on any member-side subject (Friend, Chat, Message, User, …):
+ * those carry the account's internals (attributes, tags, who typed, what was
+ * hidden; R-INBOX-2). Messages hidden by the account stay visible to the
+ * friend (R-DELETE-1).
  */
-export function defineFriendAbility(friend: { friendId: string; accountId: string }): AppAbility {
+export function defineFriendAbility(friend: { friendId: string; chatId: string | null }): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createPrismaAbility);
-  can('read', 'Friend', { id: friend.friendId });
-  can('read', 'Chat', { friendId: friend.friendId });
+  can('read', 'FriendSelf', { id: friend.friendId });
+  if (friend.chatId) {
+    can('read', 'FriendChat', { id: friend.chatId });
+    can('read', 'FriendMessage', { chatId: friend.chatId });
+    can('report', 'FriendMessage', { chatId: friend.chatId, direction: 'OUTGOING' });
+  }
   return build();
 }
 
@@ -148,9 +172,9 @@ export function assertCan<N extends SubjectName>(ability: AppAbility, action: Ac
  * The Prisma `where` of rows the ability allows. With no rule at all it
  * matches nothing (CASL's own empty marker would make Prisma throw).
  */
-export function accessibleWhere<N extends SubjectName>(ability: AppAbility, action: Action, name: N): WhereInputOf<Prisma.TypeMap, N> {
-  if (!ability.can(action, name)) return { id: { in: [] } } as WhereInputOf<Prisma.TypeMap, N>;
-  return accessibleBy(ability, action).ofType(name) as WhereInputOf<Prisma.TypeMap, N>;
+export function accessibleWhere<N extends SubjectName>(ability: AppAbility, action: Action, name: N): WhereInputOf<AppTypeMap, N> {
+  if (!ability.can(action, name)) return { id: { in: [] } } as WhereInputOf<AppTypeMap, N>;
+  return accessibleBy(ability, action).ofType(name) as WhereInputOf<AppTypeMap, N>;
 }
 
 /**

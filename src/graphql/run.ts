@@ -22,7 +22,7 @@ export function requireFriend(ctx: Context): FriendViewer {
 /** Runs a friend's mutation in one transaction, as that friend. */
 export function asFriend<T>(ctx: Context, fn: (deps: FriendDeps) => Promise<T>): Promise<T> {
   const friend = requireFriend(ctx);
-  return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, friend }));
+  return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, friend, ability: ctx.ability }));
 }
 
 /**

@@ -1,18 +1,24 @@
 // Arrange-steps for chat tests: a friend who follows and writes, and members who reply.
 import type { TestApp } from './test-app.ts';
-import { createAccount, signUp, type SignedIn } from './scenario.ts';
+import { createAccount, dbId, globalId, signUp, type SignedIn } from './scenario.ts';
 
 export const MESSAGE_FIELDS = `id direction kind state contentType sentAt recalledAt notifiedAt
   content { __typename ... on TextContent { text } ... on MediaContent { type url sizeBytes mimeType } ... on StickerContent { packageId stickerId } }`;
 
-export async function follow(app: TestApp, accountId: string, displayName = 'Yui'): Promise<{ token: string; friendId: string }> {
+/**
+ * A new friend of the account. `selfId` is what the friend was given (its
+ * FriendSelf id); `friendId` is the same friend's member-side Friend id, which
+ * members would find in `account.friends` (derived here to save the round trip).
+ */
+export async function follow(app: TestApp, accountId: string, displayName = 'Yui'): Promise<{ token: string; selfId: string; friendId: string }> {
   const res = await app.gql(
     `mutation($a: ID!, $n: String!) { friendFollow(accountId: $a, displayName: $n) {
       __typename ... on MutationFriendFollowSuccess { data { token friendId } } ... on Error { code message } } }`,
     { a: accountId, n: displayName },
   );
   if (res.data?.friendFollow?.__typename !== 'MutationFriendFollowSuccess') throw new Error(JSON.stringify(res));
-  return res.data.friendFollow.data;
+  const { token, friendId: selfId } = res.data.friendFollow.data;
+  return { token, selfId, friendId: globalId('Friend', dbId(selfId)) };
 }
 
 export async function friendSays(app: TestApp, friendToken: string, content: Record<string, unknown> = { text: 'Is the matcha latte back?' }) {
@@ -72,7 +78,7 @@ export async function friendView(app: TestApp, friendToken: string) {
 }
 
 /** An account with an ADMIN, a friend who has written once, and the chat's id. */
-export async function openChat(app: TestApp): Promise<{ admin: SignedIn; accountId: string; friend: { token: string; friendId: string }; chatId: string }> {
+export async function openChat(app: TestApp): Promise<{ admin: SignedIn; accountId: string; friend: { token: string; selfId: string; friendId: string }; chatId: string }> {
   const admin = await signUp(app);
   const accountId = await createAccount(app, admin.token);
   const friend = await follow(app, accountId);

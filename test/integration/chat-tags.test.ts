@@ -43,12 +43,14 @@ async function newAccount(): Promise<{ admin: SignedIn; accountId: string }> {
   return { admin, accountId: await createAccount(app, admin.token) };
 }
 
-async function follow(accountId: string, displayName = 'Yui'): Promise<{ token: string; friendId: string }> {
+/** `friendId` is the member-side Friend id (what members tag); `selfId` is what the friend itself was given. */
+async function follow(accountId: string, displayName = 'Yui'): Promise<{ token: string; selfId: string; friendId: string }> {
   const res = await app.gql(
     `mutation($a: ID!, $n: String!) { friendFollow(accountId: $a, displayName: $n) { ... on MutationFriendFollowSuccess { data { token friendId } } } }`,
     { a: accountId, n: displayName },
   );
-  return res.data.friendFollow.data;
+  const { token, friendId: selfId } = res.data.friendFollow.data;
+  return { token, selfId, friendId: globalId('Friend', dbId(selfId)) };
 }
 
 async function createTag(token: string, accountId: string, name: string): Promise<string> {
@@ -401,9 +403,13 @@ describe('R-TAG-3: tagged friends do not reach each other', () => {
     expect(nodeOfKen.data).toEqual({ node: null });
     const nodeOfTag = await app.gql(`query($id: ID!) { node(id: $id) { id } }`, { id: tagId }, yui.token);
     expect(nodeOfTag.data).toEqual({ node: null });
-    // Even on herself, a friend does not see which tags the account put on her.
+    // Even on herself, a friend does not see which tags the account put on her: the member-side
+    // Friend is not hers to read at all, and her own FriendSelf has no tags.
     const self = await app.gql(`query($id: ID!) { node(id: $id) { ... on Friend { displayName tags { name } } } }`, { id: yui.friendId }, yui.token);
-    expect(self.data).toEqual({ node: { displayName: 'Yui', tags: [] } });
+    expect(self.data).toEqual({ node: null });
+    const ownView = await app.gql(`query($id: ID!) { node(id: $id) { ... on FriendSelf { displayName } } }`, { id: yui.selfId }, yui.token);
+    expect(ownView.data).toEqual({ node: { displayName: 'Yui' } });
+    expect(JSON.stringify(ownView)).not.toContain('Ramen fans');
     const account = await app.gql(`query($id: ID!) { account(id: $id) { friends(filter: { tagId: "${tagId}" }) { edges { node { id } } } } }`, { id: accountId }, yui.token);
     expect(account.data).toEqual({ account: null });
   });

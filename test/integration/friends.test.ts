@@ -91,7 +91,9 @@ describe('messages of another account behave like missing ones', () => {
     const sent = await send(app, admin.token, chatId);
     const other = await follow(app, accountId, 'Nosy');
     await friendSays(app, other.token);
-    const res = await app.gql(`mutation($m: ID!) { friendReportMessage(messageId: $m, reason: "x") { __typename } }`, { m: sent.data.sendChatMessage.data.id }, other.token);
+    // The other chat's message under the friend-side type name, as a nosy friend would forge it.
+    const forged = globalId('FriendMessage', dbId(sent.data.sendChatMessage.data.id));
+    const res = await app.gql(`mutation($m: ID!) { friendReportMessage(messageId: $m, reason: "x") { __typename } }`, { m: forged }, other.token);
     expect(res.data.friendReportMessage.__typename).toBe('NotFoundError');
     expect(await app.db.prisma.report.count()).toBe(0);
   });

@@ -18,6 +18,11 @@ async function sentMessage(content: Record<string, unknown> = { text: 'Sorry, wr
   return { ...chat, messageId: res.data.sendChatMessage.data.id as string };
 }
 
+/** The id the friend knows the account's latest message by (friend side ids differ from member side ones). */
+async function friendSideIdOfLast(friendToken: string): Promise<string> {
+  return (await friendView(app, friendToken)).messages.edges.filter((e: any) => e.node.fromAccount).at(-1).node.id;
+}
+
 describe('R-RECALL-1: recall window (1 hour by default, from the injected clock)', () => {
   test('at 59:59 after sending the recall succeeds', async () => {
     const { admin, messageId } = await sentMessage();
@@ -152,7 +157,7 @@ describe('R-RECALL-3: both sides see a tombstone', () => {
 describe('R-RECALL-4: evidence survives the recall', () => {
   test('a report filed before the recall keeps its copy; the audit log keeps who and when', async () => {
     const { admin, friend, messageId } = await sentMessage({ text: 'rude words' });
-    const reported = await app.gql(`mutation($m: ID!) { friendReportMessage(messageId: $m, reason: "offensive") { __typename } }`, { m: messageId }, friend.token);
+    const reported = await app.gql(`mutation($m: ID!) { friendReportMessage(messageId: $m, reason: "offensive") { __typename } }`, { m: await friendSideIdOfLast(friend.token) }, friend.token);
     expect(reported.data.friendReportMessage.__typename).toBe('MutationFriendReportMessageSuccess');
     app.clock.advance(5 * MINUTE);
     const res = await recall(app, admin.token, messageId);
@@ -168,7 +173,7 @@ describe('R-RECALL-4: evidence survives the recall', () => {
   test('a recalled message can no longer be reported', async () => {
     const { admin, friend, messageId } = await sentMessage();
     await recall(app, admin.token, messageId);
-    const res = await app.gql(`mutation($m: ID!) { friendReportMessage(messageId: $m, reason: "x") { __typename ... on Error { code } } }`, { m: messageId }, friend.token);
+    const res = await app.gql(`mutation($m: ID!) { friendReportMessage(messageId: $m, reason: "x") { __typename ... on Error { code } } }`, { m: await friendSideIdOfLast(friend.token) }, friend.token);
     expect(res.data.friendReportMessage).toMatchObject({ code: 'ALREADY_RECALLED' });
   });
 });

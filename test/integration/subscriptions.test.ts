@@ -249,12 +249,12 @@ describe('friendChatEvents', () => {
     const messageId = sent.data.sendChatMessage.data.id;
     expect((await stream.next()).data.friendChatEvents).toEqual({
       kind: 'MESSAGE_FROM_ACCOUNT',
-      message: { id: dbId(messageId), fromAccount: true, state: 'SENT', content: { text: 'Your order is ready' } },
+      message: { id: globalId('FriendMessage', dbId(messageId)), fromAccount: true, state: 'SENT', content: { text: 'Your order is ready' } },
     });
     await hide(admin.token, messageId);
     await friendSays(app, otherFriend.token, { text: 'not your chat' });
     await recall(app, admin.token, messageId);
-    expect((await stream.next()).data.friendChatEvents).toEqual({ kind: 'MESSAGE_UNSENT', message: { id: dbId(messageId), fromAccount: true, state: 'UNSENT', content: null } });
+    expect((await stream.next()).data.friendChatEvents).toEqual({ kind: 'MESSAGE_UNSENT', message: { id: globalId('FriendMessage', dbId(messageId)), fromAccount: true, state: 'UNSENT', content: null } });
     await friendSays(app, friend.token, { text: 'ok' });
     expect((await stream.next()).data.friendChatEvents).toMatchObject({ kind: 'MESSAGE_FROM_YOU', message: { fromAccount: false } });
 
@@ -275,7 +275,7 @@ describe('friendChatEvents', () => {
     const recipient = await app.db.prisma.deliveryRecipient.findUniqueOrThrow({ where: { deliveryId_friendId: { deliveryId: dbId(id), friendId: dbId(friend.friendId) } } });
     expect((await stream.next()).data.friendChatEvents).toEqual({
       kind: 'MESSAGE_FROM_ACCOUNT',
-      message: { id: recipient.messageId, fromAccount: true, state: 'SENT', content: { text: '20% off' } },
+      message: { id: globalId('FriendMessage', recipient.messageId), fromAccount: true, state: 'SENT', content: { text: '20% off' } },
     });
     expect(await app.db.prisma.deliveryRecipient.count({ where: { deliveryId: dbId(id), friendId: dbId(blocker.friendId) } })).toBe(0);
     expect(stream.pending()).toBe(0);

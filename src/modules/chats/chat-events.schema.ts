@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { can } from '../../auth/ability.ts';
+import { accessibleWhere, can } from '../../auth/ability.ts';
 import { NotFoundError } from '../../errors.ts';
 import { sharedEventRow } from '../../subscriptions/shared-rows.ts';
 import { isEventOf, type DomainEvent } from '../../events/types.ts';
@@ -57,10 +57,9 @@ const ChatEventType = builder.objectRef<ChatEvent>('ChatEvent').implement({
       description: 'As it is now; null for READ events, and for hidden messages unless you may see them (ADMIN).',
       resolve: async (query, e, _args, ctx) => {
         if (!e.messageId) return null;
+        // The read rule on Message carries R-DELETE-1: a hidden one is null unless you are an ADMIN.
         const message = await sharedEventRow(ctx, e.id, 'Message', e.messageId, query, (q) => ctx.deps.db.prisma.message.findUnique(q as never));
-        if (!message) return null;
-        const hidden = (message as { hiddenForAccountAt: Date | null }).hiddenForAccountAt !== null;
-        return hidden && !can(ctx.ability, 'readHidden', 'Message', { accountId: e.accountId }) ? null : (message as never);
+        return message as never;
       },
     }),
   }),
@@ -125,7 +124,10 @@ const FriendChatEventType = builder.objectRef<FriendChatEvent>('FriendChatEvent'
     message: t.prismaField({
       type: FriendMessage,
       resolve: (query, e, _args, ctx) =>
-        ctx.deps.db.prisma.message.findFirstOrThrow({ ...query, where: { id: e.messageId, chatId: e.chatId } }),
+        ctx.deps.db.prisma.message.findFirstOrThrow({
+          ...query,
+          where: { id: e.messageId, chatId: e.chatId, AND: [accessibleWhere(ctx.ability, 'read', 'FriendMessage')] },
+        }),
     }),
   }),
 });

@@ -39,7 +39,16 @@ const ChatType = builder.prismaNode('Chat', {
     openedAt: t.expose('openedAt', { type: 'DateTime', nullable: true, description: 'When the friend first wrote (R-CHAT-1); members can write only after.' }),
     lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
     unreadCount: t.exposeInt('unreadCount', { description: 'Friend messages the account has not read.' }),
-    lastMessage: t.relation('lastMessage', { nullable: true, description: 'The latest message either side sent (a tombstone once recalled).' }),
+    lastMessage: t.field({
+      type: MessageType,
+      nullable: true,
+      description:
+        'The latest message either side sent (a tombstone once recalled). Null when that message is hidden (R-DELETE-1) and you may not see hidden ones (only ADMINs may).',
+      // The chat row's own pointer, checked in memory: one join per chat list. (Finding the latest
+      // visible message instead would cost a per-chat top-1 over its messages.)
+      select: (_args, _ctx, nestedSelection) => ({ lastMessage: nestedSelection(true) }),
+      resolve: (chat, _args, ctx) => (chat.lastMessage && can(ctx.ability, 'read', 'Message', chat.lastMessage) ? chat.lastMessage : null),
+    }),
     messages: t.prismaConnection({
       type: 'Message',
       cursor: 'id',
@@ -69,7 +78,7 @@ const MessageType = builder.prismaNode('Message', {
   id: { field: 'id' },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'Message')] }),
-  description: "A message in a chat, as the account's members see it.",
+  description: "A message in a chat, as the account's members see it. A hidden one (R-DELETE-1) is visible to ADMINs only; for anyone else its id is a missing one.",
   fields: (t) => ({
     direction: t.expose('direction', { type: DirectionEnum }),
     kind: t.expose('kind', { type: KindEnum }),
@@ -193,20 +202,31 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-// Friend side: the friend's own chat. Separate types, so nothing of the
-// account's internals (who typed, what was hidden) reaches the friend.
+// Friend side: the friend's own chat. Separate types with ids of their own
+// (node() resolves them for their friend only, and never a member-side type
+// for a friend token), so nothing of the account's internals (who typed,
+// what was hidden, R-INBOX-2) reaches the friend.
 
-export const FriendMessage = builder.prismaObject('Message', {
+export const FriendMessage = builder.prismaNode('Message', {
   variant: 'FriendMessage',
+  id: { field: 'id' },
   select: { id: true },
-  description: 'A message as the friend sees it. Recalled ones stay as tombstones (R-RECALL-3); hidden ones stay visible (R-DELETE-1).',
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'FriendMessage')] }),
+  description:
+    'A message as the friend sees it; its id is what friendReportMessage takes. Recalled ones stay as tombstones (R-RECALL-3); hidden ones stay visible (R-DELETE-1).',
   fields: (t) => ({
-    id: t.exposeID('id'),
     fromAccount: t.boolean({ select: { direction: true }, resolve: (m) => m.direction === 'OUTGOING' }),
     test: t.boolean({
       select: { kind: true },
       description: 'A test send by a member to their own phone (R-SAFE-2), not a real message of the account.',
       resolve: (m) => m.kind === 'TEST',
+    }),
+    senderName: t.string({
+      nullable: true,
+      description: "The account's name on messages from the account (never a staff member's name or email); null on yours.",
+      select: { direction: true, chat: { select: { account: { select: { name: true } } } } },
+      resolve: (m) => (m.direction === 'OUTGOING' ? m.chat.account.name : null),
     }),
     state: t.field({ type: MessageState, select: { recalledAt: true }, resolve: stateOf }),
     contentType: t.exposeString('contentType'),
@@ -216,9 +236,12 @@ export const FriendMessage = builder.prismaObject('Message', {
   }),
 });
 
-const FriendChat = builder.prismaObject('Chat', {
+const FriendChat = builder.prismaNode('Chat', {
   variant: 'FriendChat',
+  id: { field: 'id' },
   select: { id: true },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'FriendChat')] }),
   description: "The friend's view of their chat with the account.",
   fields: (t) => ({
     accountName: t.string({ select: { account: { select: { name: true } } }, resolve: (c) => c.account.name }),
@@ -226,7 +249,7 @@ const FriendChat = builder.prismaObject('Chat', {
       cursor: 'id',
       type: FriendMessage,
       description: 'Oldest first; page backwards with last/before.',
-      query: () => ({ orderBy: { seq: 'asc' } }),
+      query: (_args, ctx) => ({ where: accessibleWhere(ctx.ability, 'read', 'FriendMessage'), orderBy: { seq: 'asc' } }),
     }),
   }),
 });
@@ -241,7 +264,7 @@ builder.queryField('friendChat', (t) =>
     description: 'Friend side: your chat with the account (friend token only).',
     resolve: (query, _root, _args, ctx) => {
       const friend = requireFriend(ctx);
-      return ctx.deps.db.prisma.chat.findUniqueOrThrow({ ...query, where: { friendId: friend.friendId } });
+      return ctx.deps.db.prisma.chat.findUniqueOrThrow({ ...query, where: { friendId: friend.friendId, AND: [accessibleWhere(ctx.ability, 'read', 'FriendChat')] } });
     },
   }),
 );
@@ -260,12 +283,12 @@ builder.mutationFields((t) => ({
   }),
   friendReportMessage: t.field({
     type: ReportReceipt,
-    description: 'Friend side: report a message the account sent you. The report keeps a copy (R-RECALL-4).',
+    description: 'Friend side: report a message the account sent you, by its FriendMessage id. The report keeps a copy (R-RECALL-4).',
     errors: { types: [ValidationError, NotFoundError, ConflictError] },
-    args: { messageId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    args: { messageId: t.arg.id({ required: true, description: 'A FriendMessage id (from friendChat or friendChatEvents).' }), reason: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const report = await asFriend(ctx, (deps) =>
-        friendReportMessage(deps, { messageId: decodeId('messageId', String(args.messageId), 'Message'), reason: args.reason }),
+        friendReportMessage(deps, { messageId: decodeId('messageId', String(args.messageId), 'FriendMessage'), reason: args.reason }),
       );
       return { reportedAt: report.createdAt };
     },

@@ -75,16 +75,26 @@ const FriendSession = builder.objectRef<FollowResult>('FriendSession').implement
   description: 'A friend token: send it as `Authorization: Bearer <token>` from the chat widget. Shown once.',
   fields: (t) => ({
     token: t.exposeString('token'),
-    friendId: t.id({ resolve: (r) => encodeGlobalId('Friend', r.friend.id) }),
+    friendId: t.id({
+      description: 'Your FriendSelf id (friend side: `node(id:)` with this token); not the id members know you by.',
+      resolve: (r) => encodeGlobalId('FriendSelf', r.friend.id),
+    }),
     status: t.field({ type: FriendStatusEnum, resolve: (r) => r.friend.status }),
   }),
 });
 
-const FriendSelf = builder.objectRef<Friend>('FriendSelf').implement({
-  description: "The friend's own view of themselves.",
+// Friend side: the friend's own view of themselves; none of what the account
+// keeps about them (attributes, tags, R-INBOX-2).
+const FriendSelf = builder.prismaNode('Friend', {
+  variant: 'FriendSelf',
+  id: { field: 'id' },
+  select: { id: true },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'FriendSelf')] }),
+  description: "The friend's own view of themselves (friend token only).",
   fields: (t) => ({
     displayName: t.exposeString('displayName'),
-    status: t.field({ type: FriendStatusEnum, resolve: (f) => f.status }),
+    status: t.expose('status', { type: FriendStatusEnum }),
     notificationsEnabled: t.exposeBoolean('notificationsEnabled'),
   }),
 });

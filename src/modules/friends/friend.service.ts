@@ -7,10 +7,11 @@ import { FRIEND_TOKEN_PREFIX, hashToken, newToken } from '../../auth/token.ts';
 import { MAX_NAME_LENGTH } from '../../limits.ts';
 import { boundedText, parseInput } from '../validate.ts';
 import { recordEvent } from '../../events/outbox.ts';
+import type { AppAbility } from '../../auth/ability.ts';
 
-/** Who a friend token speaks for. */
-export type FriendViewer = { friendId: string; accountId: string; tokenId: string; status: FriendStatus };
-export type FriendDeps = { tx: Tx; clock: Clock; friend: FriendViewer };
+/** Who a friend token speaks for; `chatId` is their 1:1 chat with the account (created with the follow). */
+export type FriendViewer = { friendId: string; accountId: string; chatId: string | null; tokenId: string; status: FriendStatus };
+export type FriendDeps = { tx: Tx; clock: Clock; friend: FriendViewer; ability: AppAbility };
 
 const FollowInput = z.object({ accountId: z.string(), displayName: boundedText(MAX_NAME_LENGTH) });
 
@@ -59,8 +60,9 @@ export async function setNotifications(deps: FriendDeps, enabled: boolean): Prom
 export async function authenticateFriend(deps: { tx: Tx }, token: string): Promise<FriendViewer | null> {
   const row = await deps.tx.friendToken.findUnique({
     where: { tokenHash: hashToken(token) },
-    select: { id: true, revokedAt: true, friend: { select: { id: true, accountId: true, status: true } } },
+    select: { id: true, revokedAt: true, friend: { select: { id: true, accountId: true, status: true, chat: { select: { id: true } } } } },
   });
   if (!row || row.revokedAt || row.friend.status === 'UNFOLLOWED') return null;
-  return { friendId: row.friend.id, accountId: row.friend.accountId, tokenId: row.id, status: row.friend.status };
+  const { friend } = row;
+  return { friendId: friend.id, accountId: friend.accountId, chatId: friend.chat?.id ?? null, tokenId: row.id, status: friend.status };
 }
