@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Account, Audience, Delivery } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/client.ts';
-import type { Clock } from '../../clock.ts';
 import { assertCan, can } from '../../auth/ability.ts';
 import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError } from '../../errors.ts';
 import { audienceSize } from '../audiences/audience.service.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
-import type { Deps } from '../accounts/account.service.ts';
+import type { Deps, TxDeps } from '../../deps.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
@@ -34,7 +33,7 @@ const SENDER_ROLES = new Set(['ADMIN', 'OPERATOR']);
  * by runFanOut after commit, in batches that survive a crash. The same
  * idempotency key returns the first result.
  */
-export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
+export async function sendDelivery(deps: Deps, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
   const data = parseInput(SendInput, input);
   const { tx, clock, actor } = deps;
   const delivery = await tx.delivery.findUnique({ where: { id: data.deliveryId }, include: { account: true, audience: true } });
@@ -80,7 +79,7 @@ export async function assertPluginsAllowSend(deps: RunnerDeps, delivery: Deliver
  * quota unit per target. Shared by sendDelivery and scheduled sends.
  */
 export async function startSending(
-  deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number },
+  deps: TxDeps,
   delivery: Delivery & { account: Account; audience: Audience | null },
   senderUserId: string,
 ): Promise<Delivery> {
@@ -94,8 +93,8 @@ export async function startSending(
 
   const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
   // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
-  if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.narrowcastMinTargets) {
-    throw new AudienceTooSmallError(deps.narrowcastMinTargets, targets);
+  if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.config.narrowcastMinTargets) {
+    throw new AudienceTooSmallError(deps.config.narrowcastMinTargets, targets);
   }
   // Reserved for every target now, before anything is written; the fan-out
   // returns what it did not use (friends who left while it ran).
