@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError } from 'graphql';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
-import type { AppDeps, Context } from './context.ts';
+import { createYoga, useReadinessCheck } from 'graphql-yoga';
+import type { App, Context, ServerDeps } from './context.ts';
 import { defineAbilityFor } from './auth/ability.ts';
 import { authenticateToken, bearerToken, isFriendToken } from './auth/authenticate.ts';
 import { AppError, unauthenticated } from './errors.ts';
@@ -9,7 +9,7 @@ import { schema } from './graphql/schema.ts';
 import { SubscriberSession } from './subscriptions/session.ts';
 import type { WsInitialContext } from './subscriptions/ws.ts';
 
-export type App = YogaServerInstance<Record<string, unknown>, Context>;
+export type { App } from './context.ts';
 
 // GraphQL abuse limits (graphql-armor). Generous for real frontends,
 // tight enough that one request cannot ask for millions of rows.
@@ -28,7 +28,7 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 }
 
 /** Builds the GraphQL app; used by the server entry point, tests and benchmarks. */
-export function buildApp(deps: AppDeps): App {
+export function buildApp(deps: ServerDeps): App {
   const { logger } = deps;
   return createYoga<Record<string, unknown>, Context>({
     schema,
@@ -66,7 +66,7 @@ export function buildApp(deps: AppDeps): App {
     plugins: [
       EnvelopArmorPlugin(ARMOR),
       // Live events: one execution per event shared by subscribers whose contexts answer alike.
-      { onSubscribe: ({ setSubscribeFn }: { setSubscribeFn(fn: unknown): void }) => setSubscribeFn(deps.events.execution.subscribe) },
+      { onSubscribe: ({ setSubscribeFn }: { setSubscribeFn(fn: unknown): void }) => setSubscribeFn(deps.subscriptions.execution.subscribe) },
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {

@@ -1,21 +1,18 @@
-import type { Logger } from 'pino';
-import type { Clock } from './clock.ts';
-import type { Database } from './db/client.ts';
-import type { JobQueue } from './jobs/queue.ts';
-import type { Config } from './env.ts';
-import type { PluginHost } from './plugin-system/runner.ts';
-import type { Events } from './events/bus.ts';
+import type { YogaServerInstance } from 'graphql-yoga';
 import type { AppAbility } from './auth/ability.ts';
-import type { Viewer } from './modules/users/auth.service.ts';
-import type { FriendViewer } from './modules/friends/friend.service.ts';
+import type { AppDeps, FriendViewer, Viewer } from './deps.ts';
+import type { SubscriptionCaches } from './subscriptions/caches.ts';
 import type { SubscriberSession } from './subscriptions/session.ts';
 
-/** What the app is built from: one per process (tests: one per test file). */
-export type AppDeps = { db: Database; clock: Clock; config: Config; logger: Logger; jobs: JobQueue; plugins: PluginHost; events: Events };
+// Moved to src/deps.ts; re-exported so existing imports keep working.
+export type { AppDeps } from './deps.ts';
+
+/** What the GraphQL transport is built from: the app's dependencies and the caches its subscribers share. */
+export type ServerDeps = AppDeps & { subscriptions: SubscriptionCaches };
 
 /** Per-request GraphQL context. */
 export type Context = {
-  deps: AppDeps;
+  deps: ServerDeps;
   /** The member-side user; null without a member token. */
   viewer: Viewer | null;
   /** The friend-side caller; null without a friend token. Never both. */
@@ -25,3 +22,6 @@ export type Context = {
   /** The token behind this request or WebSocket connection; subscriptions re-check it per event. Null without a token. */
   session: SubscriberSession | null;
 };
+
+/** The yoga app (src/app.ts builds it). */
+export type App = YogaServerInstance<Record<string, unknown>, Context>;

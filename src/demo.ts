@@ -1,4 +1,4 @@
-import type { AppDeps } from './context.ts';
+import type { AppDeps } from './deps.ts';
 import { hashPassword } from './auth/password.ts';
 import { FRIEND_TOKEN_PREFIX, newToken } from './auth/token.ts';
 import { encodeGlobalId } from './graphql/global-id.ts';

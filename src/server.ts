@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { App } from './app.ts';
-import type { AppDeps } from './context.ts';
+import type { App } from './context.ts';
+import type { AppDeps } from './deps.ts';
 import { attachWebSockets } from './subscriptions/ws.ts';
 
 export type Listening = {

@@ -2,7 +2,7 @@
 // data, and concurrent runs (different pids) do not collide.
 import pg from 'pg';
 import { openDatabase } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { migrateAll } from '../../src/migrator.ts';
 
 export type BenchDatabase = {
   name: string;
@@ -51,7 +51,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     // Dengon's own migrator, so the schema is exactly what the server expects.
     const db = await openDatabase({ kind: 'postgres', url: url.toString() });
     try {
-      await migrate(db.driver);
+      await migrateAll(db.driver);
     } finally {
       await db.close();
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startPluginApp, type PluginKit } from '../../test/plugins/kit.ts';
 import { nextOpenInstant } from './hours.ts';
-import { handleScheduledSend } from '../../src/jobs/delivery-jobs.ts';
+import { handleScheduledSend } from '../../src/modules/deliveries/delivery.jobs.ts';
 
 const WEEKDAYS_10_TO_18 = Object.fromEntries(['MON', 'TUE', 'WED', 'THU', 'FRI'].map((d) => [d, [{ open: '10:00', close: '18:00' }]]));
 const at = (iso: string) => new Date(iso);
@@ -97,7 +97,7 @@ describe('business-hours and scheduled sends', () => {
     kit.mutate(kit.members.admin.token, 'scheduleDelivery', { deliveryId: { type: 'ID!', value: id }, at: { type: 'DateTime!', value: at.toISOString() } }, 'status scheduledAt');
   const run = (id: string, at: Date) =>
     handleScheduledSend(
-      { db: kit.app.db, clock: kit.clock, logger: kit.app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: kit.app.plugins, events: kit.app.events },
+      { ...kit.app.deps, config: { ...kit.app.config, narrowcastMinTargets: 50, fanOutBatchSize: 100 } },
       { deliveryId: Buffer.from(id, 'base64url').toString('utf8').split(':')[1]!, scheduledAt: at.toISOString() },
     );
   const statusOf = async (id: string) => (await kit.gql(`query($d: ID!) { node(id: $d) { ... on Delivery { status } } }`, { d: id }, kit.members.admin.token)).data.node.status;

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SqlDriver } from './client.ts';
-import { installJobQueue } from '../jobs/queue.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
@@ -30,6 +29,8 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * transaction together with its record, so a failure leaves nothing behind.
  * A recorded migration whose file changed afterwards stops start-up: silently
  * running on a schema that differs from the files would lose data later.
+ * Only Dengon's own files: the job queue's schema is the job queue's to
+ * install (src/migrator.ts runs both).
  */
 export async function migrate(driver: SqlDriver, dir = MIGRATIONS_DIR): Promise<string[]> {
   await driver.transaction(async (tx) => {
@@ -65,8 +66,5 @@ export async function migrate(driver: SqlDriver, dir = MIGRATIONS_DIR): Promise<
     if (!ran) continue;
     done.push(migration.name);
   }
-  // The job queue's own schema (pg-boss, versioned by pg-boss): installed
-  // here so a migrated database is ready to schedule sends.
-  await installJobQueue(driver);
   return done;
 }

@@ -1,5 +1,3 @@
-import type { Tx } from './client.ts';
-
 // A step may read the same rows more than once: a delivery's approval
 // requirement and then its plugins' context need the author's role; the
 // policies and then the veto hooks need the account's installations. Inside
@@ -16,7 +14,8 @@ export function registerRootClient(client: object): void {
   rootClients.add(client);
 }
 
-export function onceInTransaction<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
+// `tx` only as a key: any transaction client (src/db/client.ts Tx), or the root client.
+export function onceInTransaction<T>(tx: object, key: string, load: () => Promise<T>): Promise<T> {
   if (rootClients.has(tx)) return load();
   let memo = memos.get(tx);
   if (!memo) memos.set(tx, (memo = new Map()));

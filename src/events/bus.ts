@@ -2,19 +2,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/client.ts';
 import type { Config } from '../env.ts';
-import { createPubSub, type PubSub } from '../pubsub.ts';
+import { createPubSub, type PubSub } from './pubsub.ts';
 import { createPublisher, type Publisher, type PublisherOptions } from './publisher.ts';
-import { SharedRows } from '../subscriptions/shared-rows.ts';
-import { createSharedExecution, type SharedExecution } from '../subscriptions/shared-execution.ts';
 
 /** The event side of an app: the outbox publisher feeding pub/sub. One per process. */
 export type Events = {
   pubsub: PubSub;
   publisher: Publisher;
-  /** Rows subscribers' fields load per event, shared by this process's subscribers (src/subscriptions/shared-rows.ts). */
-  rows: SharedRows;
-  /** Per-event executions shared by subscribers whose contexts answer alike (src/subscriptions/shared-execution.ts). */
-  execution: SharedExecution;
   close(): Promise<void>;
 };
 
@@ -35,8 +29,6 @@ export function createEvents(
   return {
     pubsub,
     publisher,
-    rows: new SharedRows(),
-    execution: createSharedExecution(),
     async close() {
       await publisher.stop();
       await pubsub.close();

@@ -3,9 +3,7 @@ import type { Tx } from '../db/client.ts';
 import { defineAbilityFor } from '../auth/ability.ts';
 import { unauthenticated } from '../errors.ts';
 import { takeWroteEvents } from '../events/outbox.ts';
-import type { Deps } from '../modules/accounts/account.service.ts';
-import type { Viewer } from '../modules/users/auth.service.ts';
-import type { FriendDeps, FriendViewer } from '../modules/friends/friend.service.ts';
+import type { Deps, FriendDeps, FriendViewer, TxDeps, Viewer } from '../deps.ts';
 
 export function requireViewer(ctx: Context): Viewer {
   if (ctx.friend) throw unauthenticated('This operation needs a member token; a friend token reaches only friend operations.');
@@ -22,7 +20,12 @@ export function requireFriend(ctx: Context): FriendViewer {
 /** Runs a friend's mutation in one transaction, as that friend. */
 export function asFriend<T>(ctx: Context, fn: (deps: FriendDeps) => Promise<T>): Promise<T> {
   const friend = requireFriend(ctx);
-  return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, friend, ability: ctx.ability }));
+  return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, config: ctx.deps.config, friend, ability: ctx.ability }));
+}
+
+/** Runs a mutation that needs no token (signUp, signIn) in one transaction. */
+export function asAnyone<T>(ctx: Context, fn: (deps: TxDeps) => Promise<T>): Promise<T> {
+  return transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, config: ctx.deps.config }));
 }
 
 /**
@@ -51,7 +54,7 @@ export async function asMember<T>(
   // this request (one statement earlier); services check it on rows they load
   // inside the transaction.
   const actor = { userId: viewer.userId, email: viewer.email, ability: ctx.ability };
-  const result = await transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, actor, plugins: ctx.deps.plugins }));
+  const result = await transaction(ctx, (tx) => fn({ tx, clock: ctx.deps.clock, config: ctx.deps.config, actor, plugins: ctx.deps.plugins, jobs: ctx.deps.jobs }));
   if (options.membershipsChange) {
     // The result resolves after commit with the ability as it is now (an
     // account just created or joined, a role just changed), not at request start.

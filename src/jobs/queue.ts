@@ -46,8 +46,9 @@ const INSTALL_LOCK_KEY = 727275;
 
 /**
  * Creates pg-boss's schema and our queues if missing, in one transaction
- * under an advisory lock. Called by migrate, so a migrated database (and
- * every test snapshot) already has them and starting the queue is quick.
+ * under an advisory lock. Called by migrateAll (src/migrator.ts), so a
+ * migrated database (and every test snapshot) already has them and starting
+ * the queue is quick.
  */
 export async function installJobQueue(driver: SqlDriver): Promise<void> {
   await driver.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { type Access, authenticateToken } from '../auth/authenticate.ts';
 import { isEventOf, MEMBERSHIP_EVENTS, type DomainEvent } from '../events/types.ts';
 import { SUBSCRIBER_RECHECK_MS } from '../limits.ts';

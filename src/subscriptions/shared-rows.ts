@@ -1,5 +1,4 @@
-import { can, type SubjectName } from '../auth/ability.ts';
-import type { Context } from '../context.ts';
+import { type AppAbility, can, type SubjectName } from '../auth/ability.ts';
 
 /**
  * Rows that subscribers' fields load for one event, loaded once per process
@@ -71,7 +70,8 @@ function withRuleColumns(subject: SharedSubject, query: PrismaQuery): PrismaQuer
  * `accessibleWhere` would apply). Null when missing or not readable.
  */
 export async function sharedEventRow<S extends SharedSubject, Row extends object>(
-  ctx: Context,
+  // Only what it reads of the GraphQL context (src/context.ts), which names this module's types.
+  ctx: { deps: { subscriptions: { rows: SharedRows } }; ability: AppAbility },
   eventId: string,
   subject: S,
   id: string,
@@ -80,7 +80,7 @@ export async function sharedEventRow<S extends SharedSubject, Row extends object
 ): Promise<Row | null> {
   const full = withRuleColumns(subject, query);
   const key = `${eventId}\u0000${subject}\u0000${id}\u0000${JSON.stringify(full)}`;
-  const row = await ctx.deps.events.rows.load(key, () => fetch({ ...full, where: { id } }));
+  const row = await ctx.deps.subscriptions.rows.load(key, () => fetch({ ...full, where: { id } }));
   if (!row || !can(ctx.ability, 'read', subject, row as never)) return null;
   return row;
 }

@@ -3,7 +3,7 @@ import type { Access } from '../auth/authenticate.ts';
 import { can } from '../auth/ability.ts';
 import { CLOSE_CODES, forbidden, NotFoundError, slowConsumer, unauthenticated } from '../errors.ts';
 import type { DomainEvent } from '../events/types.ts';
-import type { FriendViewer } from '../modules/friends/friend.service.ts';
+import type { FriendViewer } from '../auth/authenticate.ts';
 import { MAX_QUEUED_EVENTS_PER_SUBSCRIPTION } from '../limits.ts';
 import type { SubscriberSession } from './session.ts';
 

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { PGlite } from '@electric-sql/pglite';
 import { fromPglite, openDatabase } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { migrateAll } from '../../src/migrator.ts';
 import { databaseUrl } from './template-db.ts';
 
 /** Migrates once per run; every test file then starts from the result. */
@@ -16,7 +16,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const template = `${prefix}template`;
     await adminQuery(adminUrl, `CREATE DATABASE "${template}"`);
     const db = await openDatabase({ kind: 'postgres', url: databaseUrl(adminUrl, template) });
-    await migrate(db.driver);
+    await migrateAll(db.driver);
     await db.close();
     project.provide('dbTemplate', { kind: 'postgres', adminUrl, template, prefix });
     return async () => {
@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     };
   }
   const pglite = await PGlite.create();
-  await migrate(fromPglite(pglite).driver);
+  await migrateAll(fromPglite(pglite).driver);
   const dump = await pglite.dumpDataDir('gzip');
   await pglite.close();
   const snapshotPath = path.join(os.tmpdir(), `dengon-test-${process.pid}.tar.gz`);

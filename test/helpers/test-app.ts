@@ -2,17 +2,15 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type App, buildApp } from '../../src/app.ts';
-import type { AppDeps } from '../../src/context.ts';
-import { type Database, openDatabase } from '../../src/db/client.ts';
+import type { App } from '../../src/app.ts';
+import type { ServerDeps } from '../../src/context.ts';
+import type { Database, DatabaseSource } from '../../src/db/client.ts';
 import { type Config, loadConfig } from '../../src/env.ts';
-import { createLogger } from '../../src/logger.ts';
-import { createPluginHost } from '../../src/plugin-system/host.ts';
 import type { PluginHost } from '../../src/plugin-system/runner.ts';
-import { createEvents, type Events } from '../../src/events/bus.ts';
-import { startAfterHooks, type AfterHooks } from '../../src/plugin-system/after-hooks.ts';
+import type { Events } from '../../src/events/bus.ts';
+import type { AfterHooks } from '../../src/plugin-system/after-hooks.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { FakeClock } from './fake-clock.ts';
-import { createJobQueue } from '../../src/jobs/queue.ts';
 import { databaseUrl } from './template-db.ts';
 
 export type GraphQLResponse<T = any> = {
@@ -25,7 +23,7 @@ export type TestApp = {
   db: Database;
   clock: FakeClock;
   /** What the app was built from: tests run jobs (scheduled sends, resume) with it. */
-  deps: AppDeps;
+  deps: ServerDeps;
   config: Config;
   /** The plugins this app loaded (bundled plus `PLUGINS`). */
   plugins: PluginHost;
@@ -41,43 +39,50 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
+/**
+ * What a test app differs in from `npm start`, on the same runtime: a fake
+ * clock, no job workers (tests run jobs themselves), after-hooks run by
+ * `afterHooks.runDue()` rather than a timer, and every SQL statement counted.
+ */
+export const TEST_RUNTIME = { jobs: false, afterHookPollMs: 0 } as const;
+
 /** A whole Dengon app over this test file's own fresh database. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  // Plugins load first: a bad set fails before a database is opened.
   // With REDIS_URL (CI's second run) every app's pub/sub goes through Redis.
   const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...redis, ...env });
-  const logger = createLogger(config.logLevel);
-  const plugins = await createPluginHost(config, logger);
   const template = inject('dbTemplate');
   const queries: string[] = [];
-  const options = { onQuery: (sql: string) => queries.push(sql) };
-  let db: Database;
+  let source: DatabaseSource;
   let drop = async () => {};
   if (template.kind === 'pglite') {
-    const snapshot = new Blob([fs.readFileSync(template.snapshotPath)]);
-    db = await openDatabase({ kind: 'pglite', snapshot }, options);
+    source = { kind: 'pglite', snapshot: new Blob([fs.readFileSync(template.snapshotPath)]) };
   } else {
     const name = `${template.prefix}${randomBytes(6).toString('hex')}`;
     await adminQuery(template.adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${template.template}"`);
-    db = await openDatabase({ kind: 'postgres', url: databaseUrl(template.adminUrl, name) }, options);
+    source = { kind: 'postgres', url: databaseUrl(template.adminUrl, name) };
     drop = () => adminQuery(template.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
   const clock = new FakeClock();
-  const jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-  const events = createEvents({ db, clock, config, logger }, { start: false });
-  // No timer: tests run due hooks themselves (afterHooks.runDue) after moving the fake clock.
-  const afterHooks = startAfterHooks({ db, clock, logger, plugins, events }, { pollMs: 0 });
-  events.publisher.start();
-  const deps = { db, clock, config, logger, jobs, plugins, events };
-  const yoga = buildApp(deps);
+  // Plugins load first: a bad set fails before the database is opened (the copy is dropped).
+  const runtime = await createRuntime({
+    ...TEST_RUNTIME,
+    config,
+    clock,
+    database: { source, migrate: false },
+    onQuery: (sql) => queries.push(sql),
+  }).catch(async (error: unknown) => {
+    await drop();
+    throw error;
+  });
+  const { deps, yoga, afterHooks } = runtime;
   return {
     yoga,
-    db,
+    db: deps.db,
     clock,
     config,
-    plugins,
-    events,
+    plugins: deps.plugins,
+    events: deps.events,
     afterHooks,
     queries,
     async gql(query, variables, token) {
@@ -91,10 +96,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     fetch: (path, init) => Promise.resolve(yoga.fetch(new URL(`http://dengon.test${path}`), init ?? {})),
     deps,
     async close() {
-      await jobs.stop();
-      await events.close();
-      await afterHooks.stop();
-      await db.close();
+      await runtime.close();
       await drop();
     },
   };

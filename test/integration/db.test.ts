@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { fromPglite, openDatabase } from '../../src/db/client.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { migrateAll } from '../../src/migrator.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { databaseUrl } from '../helpers/template-db.ts';
 
@@ -50,6 +51,7 @@ describe('migrations', () => {
     await db.close();
   });
 
+  // With the job queue's schema too: concurrent pg-boss installs deadlock unless serialised.
   test('two instances starting at once both come up, each migration applied once', async () => {
     const template = inject('dbTemplate');
     if (template.kind === 'postgres') {
@@ -60,7 +62,7 @@ describe('migrations', () => {
       const url = databaseUrl(template.adminUrl, name);
       const [a, b] = [await openDatabase({ kind: 'postgres', url }), await openDatabase({ kind: 'postgres', url })];
       try {
-        const [ranA, ranB] = await Promise.all([migrate(a.driver, dir), migrate(b.driver, dir)]);
+        const [ranA, ranB] = await Promise.all([migrateAll(a.driver, dir), migrateAll(b.driver, dir)]);
         expect([...ranA, ...ranB].sort()).toEqual(readMigrations(dir).map((m) => m.name));
       } finally {
         await a.close();
@@ -70,7 +72,7 @@ describe('migrations', () => {
       }
     } else {
       const db = fromPglite(await PGlite.create());
-      const [ranA, ranB] = await Promise.all([migrate(db.driver, dir), migrate(db.driver, dir)]);
+      const [ranA, ranB] = await Promise.all([migrateAll(db.driver, dir), migrateAll(db.driver, dir)]);
       expect([...ranA, ...ranB].sort()).toEqual(readMigrations(dir).map((m) => m.name));
       await db.close();
     }

@@ -3,7 +3,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { createAccount, dbId, signUp, type SignedIn } from '../helpers/scenario.ts';
 import { seedFollowers } from '../helpers/bulk-friends.ts';
 import { runFanOut } from '../../src/modules/deliveries/fan-out.service.ts';
-import { resumeInterruptedSends } from '../../src/jobs/delivery-jobs.ts';
+import { resumeInterruptedSends } from '../../src/modules/deliveries/delivery.jobs.ts';
 
 // Issue 5 "Fan-out": recipients are written in batches, each its own
 // transaction, and a send cut short part-way is resumed so that every
@@ -39,7 +39,7 @@ async function copiesPerFriend(accountId: string, text: string): Promise<Map<str
 }
 
 const quotaUsed = async (accountId: string) => (await app.db.prisma.quotaUsage.findFirst({ where: { accountId } }))?.used ?? 0;
-const jobDeps = () => ({ db: app.db, clock: app.clock, logger: app.deps.logger, narrowcastMinTargets: 50, fanOutBatchSize: BATCH, plugins: app.plugins, events: app.events });
+const jobDeps = () => ({ ...app.deps, config: { ...app.config, narrowcastMinTargets: 50, fanOutBatchSize: BATCH } });
 
 /**
  * A crash in the middle of a batch: a trigger makes the insert of one
@@ -165,7 +165,7 @@ describe('a send cut short part-way', () => {
     const id = await broadcastDraft(admin.token, account, 'raced hello');
     await app.gql(SEND, { d: id, k: 'raced' }, admin.token);
     await undo();
-    const deps = { prisma: app.db.prisma, clock: app.clock, batchSize: 7 };
+    const deps = { ...app.deps, config: { ...app.config, fanOutBatchSize: 7 } };
     await Promise.all([runFanOut(deps, dbId(id)), runFanOut(deps, dbId(id)), resumeInterruptedSends(jobDeps(), 0)]);
     const copies = await copiesPerFriend(accountId, 'raced hello');
     expect(copies.size).toBe(ordered.length);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 import { addMember, createAccount, dbId, signUp, type SignedIn } from '../helpers/scenario.ts';
 import { seedFollowers } from '../helpers/bulk-friends.ts';
-import { deliveryJobHandlers, handleScheduledSend, resumeInterruptedSends } from '../../src/jobs/delivery-jobs.ts';
+import { deliveryJobHandlers, handleScheduledSend, resumeInterruptedSends } from '../../src/modules/deliveries/delivery.jobs.ts';
 import { QUEUES } from '../../src/jobs/queue.ts';
 import { createLogger } from '../../src/logger.ts';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const HOUR = 60 * 60 * 1000;
-const jobDeps = () => ({ db: app.db, clock: app.clock, logger: createLogger('silent'), narrowcastMinTargets: 50, fanOutBatchSize: 100, plugins: app.plugins, events: app.events });
+const jobDeps = () => ({ ...app.deps, logger: createLogger('silent'), config: { ...app.config, narrowcastMinTargets: 50, fanOutBatchSize: 100 } });
 
 const SCHEDULE = `mutation($d: ID!, $at: DateTime!) { scheduleDelivery(deliveryId: $d, at: $at) { __typename
   ... on MutationScheduleDeliverySuccess { data { id status scheduledAt } }

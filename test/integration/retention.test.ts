@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { purgeExpired } from '../../src/maintenance/retention.ts';
-import { maintenanceJobHandlers } from '../../src/jobs/maintenance-jobs.ts';
+import { maintenanceJobHandlers } from '../../src/maintenance/maintenance.jobs.ts';
 import { QUEUES } from '../../src/jobs/queue.ts';
 import { createAccount, dbId, signUp } from '../helpers/scenario.ts';
 import { openChat, send } from '../helpers/chat-scenario.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { migrateAll } from '../../src/migrator.ts';
 import { newToken } from '../../src/auth/token.ts';
 import { emptyServerDatabase, startServer } from '../helpers/spawn-server.ts';
 
@@ -31,7 +31,7 @@ afterAll(() => cleanup());
 async function seed(): Promise<{ token: string; deliveryId: string }> {
   const db = await open();
   try {
-    await migrate(db.driver);
+    await migrateAll(db.driver);
     const { token, hash } = newToken();
     const q = db.driver.query.bind(db.driver);
     const [user] = await q<{ id: string }>(

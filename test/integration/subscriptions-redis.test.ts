@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { createEvents, type Events } from '../../src/events/bus.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { Listening } from '../../src/server.ts';
 import { openChat } from '../helpers/chat-scenario.ts';
 import { connect, listenApp, subscribe, subscribed, type Live } from '../helpers/live.ts';
 import { dbId } from '../helpers/scenario.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, TEST_RUNTIME, type TestApp } from '../helpers/test-app.ts';
 
 // Several instances behind a load balancer: a subscriber on instance A
 // receives a change made through instance B. Only with REDIS_URL (CI's
@@ -14,22 +13,21 @@ import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 const redisUrl = process.env.REDIS_URL;
 
 let a: TestApp;
-let b: { yoga: ReturnType<typeof buildApp>; events: Events };
+let b: Runtime;
 let server: Listening;
 let live: Live;
 beforeAll(async () => {
   if (!redisUrl) return;
   a = await createTestApp({ REDIS_URL: redisUrl });
   // Instance B: its own app, publisher and Redis connections over the same database.
-  const events = createEvents({ ...a.deps, config: a.config });
-  b = { yoga: buildApp({ ...a.deps, events }), events };
+  b = await createRuntime({ ...TEST_RUNTIME, config: a.config, clock: a.clock, database: { shared: a.db } });
   server = await listenApp(a);
 });
 afterAll(async () => {
   if (!redisUrl) return;
   await live?.dispose();
   await server.close();
-  await b.events.close();
+  await b?.close();
   await a.close();
 });
 
@@ -50,6 +48,6 @@ test.skipIf(!redisUrl)('a subscriber on instance A receives a message sent throu
   });
   expect((await res.json()).data.friendSendMessage.__typename).toBe('MutationFriendSendMessageSuccess');
   expect((await stream.next()).data.chatEvents).toEqual({ kind: 'MESSAGE_RECEIVED', message: { content: { text: 'via B' } } });
-  await b.events.publisher.idle();
+  await b.deps.events.publisher.idle();
   expect(await a.db.prisma.outboxEvent.count({ where: { accountId: dbId(accountId), publishedAt: null } })).toBe(0);
 });

@@ -202,11 +202,11 @@ describe('one event, many subscribers', () => {
     const streams = tokens.map((token) => subscribe(live(token), CHAT_EVENTS, { a: accountId }));
     await subscribed(app, dbId(accountId), subscribers);
     app.queries.length = 0;
-    const before = { ...app.events.execution.stats };
+    const before = { ...app.deps.subscriptions.execution.stats };
     await friendSays(app, friend.token, { text: 'Shared?' });
     const received = await Promise.all(streams.map((s) => s.next()));
     const statements = app.queries.filter((sql) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(sql.trim())).length;
-    const executions = { executed: app.events.execution.stats.executed - before.executed, reused: app.events.execution.stats.reused - before.reused };
+    const executions = { executed: app.deps.subscriptions.execution.stats.executed - before.executed, reused: app.deps.subscriptions.execution.stats.reused - before.reused };
     return { admin, streams, received, statements, executions };
   }
 
@@ -226,12 +226,12 @@ describe('one event, many subscribers', () => {
   test('a shared row is still authorized per subscriber: a hidden message reaches the ADMIN, not the operators (R-DELETE-1)', async () => {
     const { admin, streams, received } = await oneMessageTo(3);
     const messageId = received[0]!.data.chatEvents.message.id;
-    const before = { ...app.events.execution.stats };
+    const before = { ...app.deps.subscriptions.execution.stats };
     await hide(admin.token, messageId);
     const [forAdmin, ...forOperators] = await Promise.all(streams.map((s) => s.next()));
     // The ADMIN's context answers "may read hidden?" differently: its own execution; the two operators share one.
-    expect(app.events.execution.stats.executed - before.executed).toBe(2);
-    expect(app.events.execution.stats.reused - before.reused).toBe(1);
+    expect(app.deps.subscriptions.execution.stats.executed - before.executed).toBe(2);
+    expect(app.deps.subscriptions.execution.stats.reused - before.reused).toBe(1);
     expect(forAdmin!.data.chatEvents).toMatchObject({ kind: 'MESSAGE_HIDDEN', messageId, message: { id: messageId, content: { text: 'Shared?' } } });
     for (const r of forOperators) expect(r.data.chatEvents).toMatchObject({ kind: 'MESSAGE_HIDDEN', messageId, message: null });
   });

@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import type { Clock } from '../../clock.ts';
-import type { Tx } from '../../db/client.ts';
 import type { Account } from '../../generated/prisma/client.ts';
-import { type AppAbility, can } from '../../auth/ability.ts';
-import type { PluginHost } from '../../plugin-system/runner.ts';
+import { can } from '../../auth/ability.ts';
+import type { Deps } from '../../deps.ts';
 import { NotFoundError } from '../../errors.ts';
 import { MAX_NAME_LENGTH } from '../../limits.ts';
 import { AUDIT } from '../audit/audit-actions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { boundedText, parseInput } from '../validate.ts';
 
-export type Actor = { userId: string; email: string; ability: AppAbility };
-/** What every member-side service receives (STYLE: deps carry tx, clock, actor, plugins). */
-export type Deps = { tx: Tx; clock: Clock; actor: Actor; plugins: PluginHost };
+// Moved to src/deps.ts; re-exported so existing imports keep working.
+export type { Actor, Deps } from '../../deps.ts';
 
 const CreateAccountInput = z.object({ name: boundedText(MAX_NAME_LENGTH) });
 

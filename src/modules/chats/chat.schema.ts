@@ -182,9 +182,7 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError, ConflictError, NotRecallableError, RecallWindowExpiredError] },
     args: { messageId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) =>
-        recallMessage({ ...deps, recallWindowMs: ctx.deps.config.recallWindowMs }, decodeId('messageId', String(args.messageId), 'Message')),
-      ),
+      asMember(ctx, (deps) => recallMessage(deps, decodeId('messageId', String(args.messageId), 'Message'))),
   }),
   hideMessage: t.field({
     type: MessageType,

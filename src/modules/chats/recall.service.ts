@@ -31,7 +31,7 @@ async function loadMessage(deps: Deps, messageId: string): Promise<Message> {
  * sides and a tombstone stays; reports keep their copies; the audit log
  * records who recalled what and when.
  */
-export async function recallMessage(deps: Deps & { recallWindowMs: number }, messageId: string): Promise<RecallResult> {
+export async function recallMessage(deps: Deps, messageId: string): Promise<RecallResult> {
   const { tx, clock, actor } = deps;
   const message = await loadMessage(deps, messageId);
   assertCan(actor.ability, 'recall', 'Message', message);
@@ -40,7 +40,7 @@ export async function recallMessage(deps: Deps & { recallWindowMs: number }, mes
   }
   if (message.recalledAt) throw new ConflictError('ALREADY_RECALLED', `This message was already recalled at ${message.recalledAt.toISOString()}.`);
   const now = clock.now();
-  const windowEndsAt = new Date(message.sentAt.getTime() + deps.recallWindowMs);
+  const windowEndsAt = new Date(message.sentAt.getTime() + deps.config.recallWindowMs);
   if (now > windowEndsAt) throw new RecallWindowExpiredError(message.sentAt, windowEndsAt);
 
   // Conditional on "not yet recalled", so two racing recalls cannot both succeed.

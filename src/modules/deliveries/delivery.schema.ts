@@ -236,20 +236,14 @@ builder.mutationFields((t) => ({
     args: { deliveryId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
       const started = await asMember(ctx, (deps) =>
-        sendDelivery(
-          { ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets },
-          { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey },
-        ),
+        sendDelivery(deps, { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey }),
       );
       // After commit: the quota is held and the state is SENDING whatever
       // happens next. A retry with the same key also lands here and helps
       // finish a send that was cut short.
       if (started.status !== 'SENDING') return started;
       try {
-        return await runFanOut(
-          { prisma: ctx.deps.db.prisma, clock: ctx.deps.clock, batchSize: ctx.deps.config.fanOutBatchSize, nudge: () => ctx.deps.events.publisher.nudge() },
-          started.id,
-        );
+        return await runFanOut(ctx.deps, started.id);
       } catch (error) {
         ctx.deps.logger.error({ err: error, deliveryId: started.id }, 'fan-out interrupted; the resume job will finish it');
         return ctx.deps.db.prisma.delivery.findUniqueOrThrow({ where: { id: started.id } });
@@ -263,7 +257,7 @@ builder.mutationFields((t) => ({
     errors: { types: [...ERRORS, ApprovalRequiredError] },
     args: { deliveryId: t.arg.id({ required: true }), at: t.arg({ type: 'DateTime', required: true }) },
     resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) => scheduleDelivery({ ...deps, jobs: ctx.deps.jobs }, { deliveryId: deliveryId(args.deliveryId), at: args.at })),
+      asMember(ctx, (deps) => scheduleDelivery(deps, { deliveryId: deliveryId(args.deliveryId), at: args.at })),
   }),
   previewDelivery: t.field({
     type: PreviewType,
@@ -271,7 +265,7 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError] },
     args: { deliveryId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) => previewDelivery({ ...deps, narrowcastMinTargets: ctx.deps.config.narrowcastMinTargets }, deliveryId(args.deliveryId))),
+      asMember(ctx, (deps) => previewDelivery(deps, deliveryId(args.deliveryId))),
   }),
   sendTestDelivery: t.field({
     type: TestSendType,

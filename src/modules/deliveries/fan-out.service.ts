@@ -1,21 +1,18 @@
 import type { Delivery } from '../../generated/prisma/client.ts';
 import type { Clock } from '../../clock.ts';
-import type { PrismaClient, Tx } from '../../db/client.ts';
+import type { Tx } from '../../db/client.ts';
+import type { AppDeps, DomainConfig } from '../../deps.ts';
 import { egress } from '../egress/gate.ts';
 import { reachesAudience } from '../egress/egress-policy.ts';
 import { releaseQuota } from './quota.service.ts';
 import { transition } from './lifecycle.ts';
 import { progressReporter } from '../../events/progress.ts';
 
-export type FanOutDeps = {
-  prisma: PrismaClient;
-  clock: Clock;
-  /** Recipients per transaction (FAN_OUT_BATCH_SIZE). */
-  batchSize: number;
+/** Runs after commit, one transaction per batch; `config.fanOutBatchSize` recipients per transaction (FAN_OUT_BATCH_SIZE). */
+export type FanOutDeps = Pick<AppDeps, 'db' | 'clock' | 'events'> & {
+  config: Pick<DomainConfig, 'fanOutBatchSize'>;
   /** Called after each committed batch (tests use it to stop a send part-way). */
   afterBatch?: (progress: { deliveryId: string; written: number; total: number }) => Promise<void> | void;
-  /** Tells the outbox publisher a batch committed events (progress, sent). */
-  nudge?: () => void;
 };
 
 /**
@@ -28,10 +25,10 @@ export type FanOutDeps = {
  * serialise on the row lock, so every recipient is written exactly once.
  */
 export async function runFanOut(deps: FanOutDeps, deliveryId: string): Promise<Delivery> {
-  const { batchSize } = deps;
+  const batchSize = deps.config.fanOutBatchSize;
   let progress: ReturnType<typeof progressReporter> | undefined;
   for (;;) {
-    const step = await deps.prisma.$transaction(async (tx) => {
+    const step = await deps.db.prisma.$transaction(async (tx) => {
       const result = await fanOutBatch(tx, deps.clock, deliveryId, batchSize);
       const { delivery } = result;
       if (!result.done && delivery.status === 'SENDING') {
@@ -40,7 +37,8 @@ export async function runFanOut(deps: FanOutDeps, deliveryId: string): Promise<D
       }
       return result;
     });
-    deps.nudge?.();
+    // The batch committed events (progress, sent): the publisher sends them now.
+    deps.events.publisher.nudge();
     if (step.done) return step.delivery;
     await deps.afterBatch?.({ deliveryId, written: step.delivery.recipientCount ?? 0, total: step.delivery.quotaReserved ?? 0 });
     // Let requests that arrived meanwhile queue their statements before the

@@ -30,7 +30,7 @@ function asBlocker(error: AudienceTooSmallError | QuotaExceededError | PluginRej
 }
 
 /** R-SAFE-1: what a send would do, computed the same way the send does, writing nothing. */
-export async function previewDelivery(deps: Deps & { narrowcastMinTargets: number }, deliveryId: string): Promise<Preview> {
+export async function previewDelivery(deps: Deps, deliveryId: string): Promise<Preview> {
   const { tx, clock, actor } = deps;
   const delivery = await tx.delivery.findUnique({ where: { id: deliveryId }, include: { account: true, audience: true } });
   if (!delivery || !can(actor.ability, 'read', 'Delivery', delivery)) throw new NotFoundError('deliveryId');
@@ -40,8 +40,8 @@ export async function previewDelivery(deps: Deps & { narrowcastMinTargets: numbe
   const limit = monthlyLimit(delivery.account);
   const quotaRemaining = Math.max(0, limit - (await quotaUsed(tx, delivery.accountId, now)));
   const blockers: Preview['blockers'] = [];
-  if (delivery.audience?.kind === 'ATTRIBUTE' && count < deps.narrowcastMinTargets) {
-    blockers.push(asBlocker(new AudienceTooSmallError(deps.narrowcastMinTargets, count)));
+  if (delivery.audience?.kind === 'ATTRIBUTE' && count < deps.config.narrowcastMinTargets) {
+    blockers.push(asBlocker(new AudienceTooSmallError(deps.config.narrowcastMinTargets, count)));
   }
   if (quotaUnits > quotaRemaining) blockers.push(asBlocker(new QuotaExceededError(limit, quotaRemaining, quotaUnits)));
 

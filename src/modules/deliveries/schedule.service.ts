@@ -1,19 +1,16 @@
 import { z } from 'zod';
 import type { Delivery } from '../../generated/prisma/client.ts';
-import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import { assertCan, can, defineAbilityFor } from '../../auth/ability.ts';
 import { AppError, NotFoundError, ValidationError } from '../../errors.ts';
-import type { JobQueue } from '../../jobs/queue.ts';
 import { QUEUES } from '../../jobs/queue.ts';
 import { MAX_SCHEDULE_AHEAD_DAYS } from '../../limits.ts';
-import type { Deps } from '../accounts/account.service.ts';
+import type { Deps, SystemDeps } from '../../deps.ts';
 import { parseInput } from '../validate.ts';
 import { loadReadable } from '../load-readable.ts';
 import { transition } from './lifecycle.ts';
 import { assertPluginsAllowSend, assertSendable, startSending } from './send.service.ts';
 import { assertApprovalSatisfied } from '../approvals/approval.service.ts';
-import type { PluginHost } from '../../plugin-system/runner.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -29,7 +26,7 @@ export type ScheduledSendJob = { deliveryId: string; scheduledAt: string };
  * do). The job is enqueued in this transaction, so it exists exactly when the
  * schedule does.
  */
-export async function scheduleDelivery(deps: Deps & { jobs: JobQueue }, input: { deliveryId: string; at: Date }): Promise<Delivery> {
+export async function scheduleDelivery(deps: Deps, input: { deliveryId: string; at: Date }): Promise<Delivery> {
   const data = parseInput(ScheduleInput, input);
   const { tx, clock, actor } = deps;
   const now = clock.now();
@@ -70,7 +67,7 @@ export type ScheduledSendOutcome =
  * scheduled from, recorded in the audit log, rather than retrying forever.
  */
 export async function runScheduledSend(
-  deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number; plugins: PluginHost },
+  deps: SystemDeps,
   job: ScheduledSendJob,
 ): Promise<ScheduledSendOutcome> {
   const { tx, clock } = deps;

@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Account, Audience, Delivery } from '../../generated/prisma/client.ts';
 import type { Tx } from '../../db/client.ts';
-import type { Clock } from '../../clock.ts';
-import { assertCan, can, roleMay } from '../../auth/ability.ts';
-import { AudienceTooSmallError, ConflictError, InvalidTransitionError, NotFoundError } from '../../errors.ts';
+import { assertCan, roleMay } from '../../auth/ability.ts';
+import { AudienceTooSmallError, ConflictError, InvalidTransitionError } from '../../errors.ts';
 import { audienceSize } from '../audiences/audience.service.ts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../limits.ts';
-import type { Deps } from '../accounts/account.service.ts';
+import type { Deps, TxDeps } from '../../deps.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../idempotency.ts';
 import { parseInput } from '../validate.ts';
 import { loadReadable } from '../load-readable.ts';
@@ -33,7 +32,7 @@ const SCOPE = 'sendDelivery';
  * by runFanOut after commit, in batches that survive a crash. The same
  * idempotency key returns the first result.
  */
-export async function sendDelivery(deps: Deps & { narrowcastMinTargets: number }, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
+export async function sendDelivery(deps: Deps, input: { deliveryId: string; idempotencyKey: string }): Promise<Delivery> {
   const data = parseInput(SendInput, input);
   const { tx, clock, actor } = deps;
   const delivery = await loadReadable<'Delivery', { account: Account; audience: Audience | null }>(deps, 'Delivery', data.deliveryId, {
@@ -81,7 +80,7 @@ export async function assertPluginsAllowSend(deps: RunnerDeps, delivery: Deliver
  * Shared by sendDelivery and scheduled sends.
  */
 export async function startSending(
-  deps: { tx: Tx; clock: Clock; narrowcastMinTargets: number },
+  deps: TxDeps,
   delivery: Delivery & { account: Account; audience: Audience | null },
   senderUserId: string,
 ): Promise<Delivery> {
@@ -89,8 +88,8 @@ export async function startSending(
   const now = deps.clock.now();
   const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
   // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
-  if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.narrowcastMinTargets) {
-    throw new AudienceTooSmallError(deps.narrowcastMinTargets, targets);
+  if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.config.narrowcastMinTargets) {
+    throw new AudienceTooSmallError(deps.config.narrowcastMinTargets, targets);
   }
   // Reserved for every target now, before anything is written; the fan-out
   // returns what it did not use (friends who left while it ran).

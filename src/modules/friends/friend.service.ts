@@ -3,15 +3,15 @@ import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Friend, FriendStatus } from '../../generated/prisma/client.ts';
-import { FRIEND_TOKEN_PREFIX, hashToken, newToken } from '../../auth/token.ts';
+import { FRIEND_TOKEN_PREFIX, newToken } from '../../auth/token.ts';
+import type { FriendDeps } from '../../deps.ts';
 import { MAX_NAME_LENGTH } from '../../limits.ts';
 import { boundedText, parseInput } from '../validate.ts';
 import { recordEvent } from '../../events/outbox.ts';
-import type { AppAbility } from '../../auth/ability.ts';
 
-/** Who a friend token speaks for; `chatId` is their 1:1 chat with the account (created with the follow). */
-export type FriendViewer = { friendId: string; accountId: string; chatId: string | null; tokenId: string; status: FriendStatus };
-export type FriendDeps = { tx: Tx; clock: Clock; friend: FriendViewer; ability: AppAbility };
+// Moved to src/deps.ts and src/auth/ (auth owns token lookups); re-exported so existing imports keep working.
+export type { FriendDeps, FriendViewer } from '../../deps.ts';
+export { authenticateFriend } from '../../auth/authenticate.ts';
 
 const FollowInput = z.object({ accountId: z.string(), displayName: boundedText(MAX_NAME_LENGTH) });
 
@@ -54,15 +54,4 @@ export async function setFriendStatus(deps: FriendDeps, status: FriendStatus): P
 
 export async function setNotifications(deps: FriendDeps, enabled: boolean): Promise<Friend> {
   return deps.tx.friend.update({ where: { id: deps.friend.friendId }, data: { notificationsEnabled: enabled } });
-}
-
-/** Resolves a friend token; null when unknown or revoked. Unfollowed friends lose their token's use. */
-export async function authenticateFriend(deps: { tx: Tx }, token: string): Promise<FriendViewer | null> {
-  const row = await deps.tx.friendToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: { id: true, revokedAt: true, friend: { select: { id: true, accountId: true, status: true, chat: { select: { id: true } } } } },
-  });
-  if (!row || row.revokedAt || row.friend.status === 'UNFOLLOWED') return null;
-  const { friend } = row;
-  return { friendId: friend.id, accountId: friend.accountId, chatId: friend.chat?.id ?? null, tokenId: row.id, status: friend.status };
 }

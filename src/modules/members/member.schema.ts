@@ -109,10 +109,7 @@ builder.mutationFields((t) => ({
     args: { accountId: t.arg.id({ required: true }), email: t.arg.string({ required: true }), role: t.arg({ type: RoleEnum, required: true }) },
     resolve: (_root, args, ctx) =>
       asMember(ctx, (deps) =>
-        inviteMember(
-          { ...deps, invitationTtlMs: ctx.deps.config.invitationTtlMs },
-          { accountId: decodeId('accountId', String(args.accountId), 'Account'), email: args.email, role: args.role },
-        ),
+        inviteMember(deps, { accountId: decodeId('accountId', String(args.accountId), 'Account'), email: args.email, role: args.role }),
       ),
   }),
   revokeInvitation: t.field({

@@ -23,7 +23,7 @@ function memberLimit(account: Pick<Account, 'name'>): LimitReachedError {
 
 /** ADMIN invites an email with a role; re-inviting the same email renews the pending invitation. */
 export async function inviteMember(
-  deps: Deps & { invitationTtlMs: number },
+  deps: Deps,
   input: z.input<typeof InviteInput>,
 ): Promise<Invitation> {
   const data = parseInput(InviteInput, input);
@@ -35,7 +35,7 @@ export async function inviteMember(
   if (existing) throw new ConflictError('ALREADY_MEMBER', `email: ${data.email} is already a member of this account.`);
 
   const now = clock.now();
-  const expiresAt = new Date(now.getTime() + deps.invitationTtlMs);
+  const expiresAt = new Date(now.getTime() + deps.config.invitationTtlMs);
   const pending = await tx.invitation.findFirst({ where: { accountId: account.id, email: data.email, status: 'PENDING' } });
   const invitation = pending
     ? await tx.invitation.update({ where: { id: pending.id }, data: { role: data.role, expiresAt, invitedById: actor.userId } })

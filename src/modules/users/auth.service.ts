@@ -2,15 +2,18 @@ import { z } from 'zod';
 import type { Clock } from '../../clock.ts';
 import type { Tx } from '../../db/client.ts';
 import { ConflictError, InvalidCredentialsError } from '../../errors.ts';
-import type { Role, User } from '../../generated/prisma/client.ts';
-import type { Membership } from '../../auth/ability.ts';
+import type { User } from '../../generated/prisma/client.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/password.ts';
-import { hashToken, newToken } from '../../auth/token.ts';
+import { newToken } from '../../auth/token.ts';
+import type { TxDeps } from '../../deps.ts';
 import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../limits.ts';
 import { boundedText, email, parseInput } from '../validate.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 
-type Deps = { tx: Tx; clock: Clock; tokenTtlMs: number };
+// Moved to src/auth/ (auth owns token lookups); re-exported so existing imports keep working.
+export type { Viewer } from '../../auth/authenticate.ts';
+export { authenticate } from '../../auth/authenticate.ts';
+
 
 const SignUpInput = z.object({
   email,
@@ -23,7 +26,7 @@ const SignUpInput = z.object({
 
 export type Session = { token: string; tokenId: string; expiresAt: Date; user: User };
 
-export async function signUp(deps: Deps, input: z.input<typeof SignUpInput>): Promise<Session> {
+export async function signUp(deps: TxDeps, input: z.input<typeof SignUpInput>): Promise<Session> {
   const data = parseInput(SignUpInput, input);
   const passwordHash = await hashPassword(data.password);
   try {
@@ -38,7 +41,7 @@ export async function signUp(deps: Deps, input: z.input<typeof SignUpInput>): Pr
 }
 
 /** Unknown email and wrong password are the same error, in about the same time. */
-export async function signIn(deps: Deps, input: { email: string; password: string }): Promise<Session> {
+export async function signIn(deps: TxDeps, input: { email: string; password: string }): Promise<Session> {
   const address = input.email.trim().toLowerCase();
   const user = await deps.tx.user.findUnique({ where: { email: address } });
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -46,10 +49,10 @@ export async function signIn(deps: Deps, input: { email: string; password: strin
   return issueToken(deps, user);
 }
 
-async function issueToken(deps: Deps, user: User): Promise<Session> {
+async function issueToken(deps: TxDeps, user: User): Promise<Session> {
   const { token, hash } = newToken();
   const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + deps.tokenTtlMs);
+  const expiresAt = new Date(now.getTime() + deps.config.tokenTtlMs);
   const row = await deps.tx.accessToken.create({ data: { userId: user.id, tokenHash: hash, createdAt: now, expiresAt } });
   return { token, tokenId: row.id, expiresAt, user };
 }
@@ -57,26 +60,4 @@ async function issueToken(deps: Deps, user: User): Promise<Session> {
 /** Revokes the token; later requests with it are UNAUTHENTICATED. */
 export async function signOut(deps: { tx: Tx; clock: Clock }, tokenId: string): Promise<void> {
   await deps.tx.accessToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: deps.clock.now() } });
-}
-
-export type Viewer = { userId: string; email: string; tokenId: string; memberships: Membership[] };
-
-type TokenRow = { tokenId: string; expiresAt: Date; revokedAt: Date | null; userId: string; email: string; accountId: string | null; role: Role | null };
-
-/**
- * Resolves a bearer token to its viewer, with the memberships the ability is
- * built from; null for unknown, expired or revoked tokens. One statement:
- * this runs on every authenticated request.
- */
-export async function authenticate(deps: { tx: Tx; clock: Clock }, token: string): Promise<Viewer | null> {
-  const rows = await deps.tx.$queryRaw<TokenRow[]>`
-    SELECT t.id AS "tokenId", t."expiresAt", t."revokedAt", u.id AS "userId", u.email, m."accountId", m.role::text AS role
-    FROM "AccessToken" t
-    JOIN "User" u ON u.id = t."userId"
-    LEFT JOIN "Member" m ON m."userId" = u.id
-    WHERE t."tokenHash" = ${hashToken(token)}`;
-  const first = rows[0];
-  if (!first || first.revokedAt || first.expiresAt <= deps.clock.now()) return null;
-  const memberships = rows.flatMap((r) => (r.accountId && r.role ? [{ accountId: r.accountId, role: r.role }] : []));
-  return { userId: first.userId, email: first.email, tokenId: first.tokenId, memberships };
 }

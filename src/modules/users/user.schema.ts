@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { accessibleWhere } from '../../auth/ability.ts';
 import { ConflictError, InvalidCredentialsError, ValidationError } from '../../errors.ts';
-import { actAs, requireViewer, transaction } from '../../graphql/run.ts';
+import { actAs, asAnyone, requireViewer, transaction } from '../../graphql/run.ts';
 import { type Session, signIn, signOut, signUp } from './auth.service.ts';
 
 export const UserType = builder.prismaNode('User', {
@@ -48,7 +48,7 @@ builder.mutationFields((t) => ({
       displayName: t.arg.string({ required: true }),
     },
     resolve: async (_root, args, ctx) => {
-      const session = await transaction(ctx, (tx) => signUp({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args));
+      const session = await asAnyone(ctx, (deps) => signUp(deps, args));
       await actAs(ctx, session);
       return session;
     },
@@ -59,7 +59,7 @@ builder.mutationFields((t) => ({
     errors: { types: [InvalidCredentialsError] },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const session = await transaction(ctx, (tx) => signIn({ tx, clock: ctx.deps.clock, tokenTtlMs: ctx.deps.config.tokenTtlMs }, args));
+      const session = await asAnyone(ctx, (deps) => signIn(deps, args));
       await actAs(ctx, session);
       return session;
     },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import pino from 'pino';
 import { createPubSub } from './pubsub.ts';
-import type { DomainEvent } from './events/types.ts';
+import type { DomainEvent } from './types.ts';
 
 // In-memory pub/sub: per-account channels feeding bounded per-subscriber queues.
 const pubsub = () => createPubSub({ logger: pino({ level: 'silent' }) });

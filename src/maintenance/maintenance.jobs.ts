@@ -1,11 +1,9 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { Database } from '../db/client.ts';
+import type { AppDeps } from '../deps.ts';
 import type { Config } from '../env.ts';
-import { purgeExpired } from '../maintenance/retention.ts';
-import { QUEUES } from './queue.ts';
+import { QUEUES } from '../jobs/queue.ts';
+import { purgeExpired } from './retention.ts';
 
-export type MaintenanceJobDeps = { db: Database; clock: Clock; logger: Logger; config: Pick<Config, 'outboxRetentionMs' | 'pluginRunRetentionMs' | 'idempotencyRetentionMs'> };
+export type MaintenanceJobDeps = Pick<AppDeps, 'db' | 'clock' | 'logger'> & { config: Pick<Config, 'outboxRetentionMs' | 'pluginRunRetentionMs' | 'idempotencyRetentionMs'> };
 
 /** The hourly retention purge, as a job handler. */
 export function maintenanceJobHandlers(deps: MaintenanceJobDeps) {

@@ -2,7 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type { DomainEvent } from './events/types.ts';
+import type { DomainEvent } from './types.ts';
 
 export type PubSub = {
   /** Resolves once the event left this process (in memory: delivered; Redis: accepted by the server). */

@@ -1,27 +1,23 @@
-import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
-import type { Database } from '../db/client.ts';
-import { runFanOut } from '../modules/deliveries/fan-out.service.ts';
-import { runScheduledSend, type ScheduledSendJob } from '../modules/deliveries/schedule.service.ts';
-import { QUEUES } from './queue.ts';
-import type { PluginHost } from '../plugin-system/runner.ts';
-import type { Events } from '../events/bus.ts';
+import type { AppDeps, DomainConfig } from '../../deps.ts';
+import { QUEUES } from '../../jobs/queue.ts';
+import { runFanOut } from './fan-out.service.ts';
+import { runScheduledSend, type ScheduledSendJob } from './schedule.service.ts';
 
 /** A SENDING delivery untouched this long is taken to be orphaned by a crashed instance. */
 export const RESUME_AFTER_MS = 60_000;
 
-export type DeliveryJobDeps = { db: Database; clock: Clock; logger: Logger; narrowcastMinTargets: number; fanOutBatchSize: number; plugins: PluginHost; events: Events };
+export type DeliveryJobDeps = Pick<AppDeps, 'db' | 'clock' | 'logger' | 'plugins' | 'events' | 'jobs'> & { config: DomainConfig };
 
 /** Thrown so the queue retries the job later (with backoff) instead of completing it. */
 export class NotDueYet extends Error {}
 
 /** Runs one scheduled-send job: starts the send in one transaction, then writes the recipients. */
 export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledSendJob): Promise<void> {
-  const result = await deps.db.prisma.$transaction((tx) => runScheduledSend({ tx, clock: deps.clock, narrowcastMinTargets: deps.narrowcastMinTargets, plugins: deps.plugins }, job));
+  const result = await deps.db.prisma.$transaction((tx) => runScheduledSend({ tx, clock: deps.clock, config: deps.config, plugins: deps.plugins, jobs: deps.jobs }, job));
   deps.events.publisher.nudge();
   switch (result.outcome) {
     case 'started':
-      await runFanOut(fanOutDeps(deps), job.deliveryId);
+      await runFanOut(deps, job.deliveryId);
       return;
     case 'not-due':
       // The queue's clock ran ahead of ours: try again shortly.
@@ -43,7 +39,7 @@ export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledS
 export async function resumeInterruptedSends(deps: DeliveryJobDeps, olderThanMs = RESUME_AFTER_MS): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - olderThanMs);
   const stuck = await deps.db.prisma.delivery.findMany({ where: { status: 'SENDING', updatedAt: { lte: before } }, select: { id: true } });
-  for (const { id } of stuck) await runFanOut(fanOutDeps(deps), id);
+  for (const { id } of stuck) await runFanOut(deps, id);
   const overdue = await deps.db.prisma.delivery.findMany({
     where: { status: 'SCHEDULED', scheduledAt: { lte: before } },
     select: { id: true, scheduledAt: true },
@@ -51,13 +47,6 @@ export async function resumeInterruptedSends(deps: DeliveryJobDeps, olderThanMs 
   for (const { id, scheduledAt } of overdue) await handleScheduledSend(deps, { deliveryId: id, scheduledAt: scheduledAt!.toISOString() });
   return stuck.length + overdue.length;
 }
-
-const fanOutDeps = (deps: DeliveryJobDeps) => ({
-  prisma: deps.db.prisma,
-  clock: deps.clock,
-  batchSize: deps.fanOutBatchSize,
-  nudge: () => deps.events.publisher.nudge(),
-});
 
 export function deliveryJobHandlers(deps: DeliveryJobDeps) {
   return {
