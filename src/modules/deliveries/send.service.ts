@@ -95,7 +95,7 @@ export async function startSending(
   const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
   // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
   if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.narrowcastMinTargets) {
-    throw new AudienceTooSmallError(deps.narrowcastMinTargets, targets);
+    throw new AudienceTooSmallError(delivery.accountId, deps.narrowcastMinTargets, targets);
   }
   // Reserved for every target now, before anything is written; the fan-out
   // returns what it did not use (friends who left while it ran).
