@@ -12,8 +12,7 @@ import { MAX_MEMBERS } from '../limits.ts';
 import { STATISTICS, type StatisticSubject, statisticNames } from './statistics.ts';
 
 type PrismaQuery = PrismaQueryOf<Prisma.TypeMap>;
-type StatisticView = { [K in StatisticSubject]: (typeof STATISTICS)[K]['subject'] extends 'view' ? K : never }[StatisticSubject];
-type RowSubjectMap = {
+type SubjectMap = {
   Account: Account;
   Member: Member;
   Invitation: Invitation;
@@ -29,12 +28,14 @@ type RowSubjectMap = {
   PluginRun: PluginRun;
 };
 /** Objects computed per request that carry statistics (R-STATS-1): only their account matters. */
-type SubjectMap = RowSubjectMap & { [K in StatisticView]: { accountId: string } };
+type StatisticView = { [K in StatisticSubject]: (typeof STATISTICS)[K]['subject'] extends 'view' ? K : never }[StatisticSubject];
+type StatisticViewMap = { [K in StatisticView]: { accountId: string } };
 // A `row` statistics subject must be a table the ability already rules over (a type error otherwise).
-type RowStatistics<T extends keyof RowSubjectMap> = T;
+type RowStatistics<T extends keyof SubjectMap> = T;
 export type StatisticRow = RowStatistics<Exclude<StatisticSubject, StatisticView>>;
 const STATISTIC_VIEWS = (Object.keys(STATISTICS) as StatisticSubject[]).filter((k): k is StatisticView => STATISTICS[k].subject === 'view');
-type AppSubjects = Subjects<SubjectMap>;
+type AppSubjects = Subjects<SubjectMap & StatisticViewMap>;
+/** Tables the ability rules over. */
 export type SubjectName = keyof SubjectMap;
 
 export type Action =
@@ -182,7 +183,7 @@ export function redactStatistics<T>(ability: AppAbility, subjectName: string | n
  * The Prisma `where` of rows the ability allows. With no rule at all it
  * matches nothing (CASL's own empty marker would make Prisma throw).
  */
-export function accessibleWhere<N extends keyof RowSubjectMap>(ability: AppAbility, action: Action, name: N): WhereInputOf<Prisma.TypeMap, N> {
+export function accessibleWhere<N extends SubjectName>(ability: AppAbility, action: Action, name: N): WhereInputOf<Prisma.TypeMap, N> {
   if (!ability.can(action, name)) return { id: { in: [] } } as WhereInputOf<Prisma.TypeMap, N>;
   return accessibleBy(ability, action).ofType(name) as WhereInputOf<Prisma.TypeMap, N>;
 }

@@ -136,7 +136,10 @@ describe('R-STATS-1: quota and preview', () => {
 
 describe('R-STATS-1: audiences and chat tags', () => {
   const SIZES = `query($a: ID!, $au: ID!, $t: ID!) {
-    account(id: $a) { audiences(first: 10) { edges { node { size } } } chatTags(first: 10) { edges { node { name friendCount } } } }
+    account(id: $a) {
+      audiences(first: 10) { edges { node { size } } }
+      chatTags(first: 10) { edges { node { name friendCount } } }
+      friends(first: 10) { edges { node { tags { friendCount } } } } }
     audience: node(id: $au) { ... on Audience { size } }
     tag: node(id: $t) { ... on ChatTag { friendCount } } }`;
 
@@ -144,17 +147,14 @@ describe('R-STATS-1: audiences and chat tags', () => {
     const res = await app.gql(SIZES, { a: accountId, au: tagAudienceId, t: tagId }, token(role));
     expect(res.data.account.audiences.edges.map((e: any) => e.node.size).sort()).toEqual([1, 2]);
     expect(res.data).toMatchObject({ account: { chatTags: { edges: [{ node: { name: 'matcha', friendCount: 1 } }] } }, audience: { size: 1 }, tag: { friendCount: 1 } });
+    expect(res.data.account.friends.edges.flatMap((e: any) => e.node.tags)).toEqual([{ friendCount: 1 }]);
   });
 
   test('R-STATS-1: OPERATOR_NO_SEND_NO_STATS gets null for both, also on a friend\'s tags', async () => {
     const res = await app.gql(SIZES, { a: accountId, au: tagAudienceId, t: tagId }, token(NO_STATS));
-    expect(res.data).toEqual({
-      account: { audiences: { edges: [{ node: { size: null } }, { node: { size: null } }] }, chatTags: { edges: [{ node: { name: 'matcha', friendCount: null } }] } },
-      audience: { size: null },
-      tag: { friendCount: null },
-    });
-    const friends = await gql(token(NO_STATS), `query($a: ID!) { account(id: $a) { friends(first: 10) { edges { node { tags { friendCount } } } } } }`, { a: accountId });
-    expect(friends.friends.edges.flatMap((e: any) => e.node.tags)).toEqual([{ friendCount: null }]);
+    expect(res.data.account.audiences.edges.map((e: any) => e.node.size)).toEqual([null, null]);
+    expect(res.data).toMatchObject({ account: { chatTags: { edges: [{ node: { name: 'matcha', friendCount: null } }] } }, audience: { size: null }, tag: { friendCount: null } });
+    expect(res.data.account.friends.edges.flatMap((e: any) => e.node.tags)).toEqual([{ friendCount: null }]);
   });
 
   test('R-STATS-1: deleteChatTag tells an OPERATOR how many friends lost the tag', async () => {
