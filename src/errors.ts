@@ -172,24 +172,33 @@ export class FriendNotReachableError extends AppError {
   }
 }
 
-/** R-QUOTA-1: refused before anything is written; says what is left and what was needed. */
+/**
+ * R-QUOTA-1: refused before anything is written; says what is left and what
+ * was needed. Those two are statistics (R-STATS-1): they stay in their own
+ * fields, read by the policy for `accountId`, never in the message.
+ */
 export class QuotaExceededError extends AppError {
   constructor(
+    readonly accountId: string,
     readonly limit: number,
     readonly remaining: number,
     readonly needed: number,
   ) {
-    super('QUOTA_EXCEEDED', `This send needs ${needed} message units but only ${remaining} of ${limit} remain this month (R-QUOTA-1).`);
+    super('QUOTA_EXCEEDED', `This send needs more message units than remain of this month's ${limit} (R-QUOTA-1).`);
   }
 }
 
-/** R-TAG-2: attribute narrowcasts need a minimum audience; chat-tag audiences do not. */
+/**
+ * R-TAG-2: attribute narrowcasts need a minimum audience; chat-tag audiences
+ * do not. The count is a statistic (R-STATS-1): in its own field, never in the message.
+ */
 export class AudienceTooSmallError extends AppError {
   constructor(
+    readonly accountId: string,
     readonly minimum: number,
     readonly count: number,
   ) {
-    super('AUDIENCE_TOO_SMALL', `An attribute audience needs at least ${minimum} friends; this one has ${count} (R-TAG-2).`);
+    super('AUDIENCE_TOO_SMALL', `An attribute audience needs at least ${minimum} friends; this one has fewer (R-TAG-2).`);
   }
 }
 

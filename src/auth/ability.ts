@@ -9,6 +9,7 @@ import {
 import type { Account, Audience, AuditEvent, Chat, ChatTag, Delivery, Friend, Invitation, Member, Message, PluginInstallation, PluginRun, Prisma, Role, TestRecipient, User } from '../generated/prisma/client.ts';
 import { forbidden } from '../errors.ts';
 import { MAX_MEMBERS } from '../limits.ts';
+import { STATISTICS, type StatisticSubject, statisticNames } from './statistics.ts';
 
 /**
  * The friend side reads the same tables through types of its own (FriendSelf,
@@ -39,7 +40,15 @@ export type SubjectMap = {
   FriendChat: Chat;
   FriendMessage: Message;
 };
-type AppSubjects = Subjects<SubjectMap>;
+/** Objects computed per request that carry statistics (R-STATS-1): only their account matters. */
+type StatisticView = { [K in StatisticSubject]: (typeof STATISTICS)[K]['subject'] extends 'view' ? K : never }[StatisticSubject];
+type StatisticViewMap = { [K in StatisticView]: { accountId: string } };
+// A `row` statistics subject must be a table the ability already rules over (a type error otherwise).
+type RowStatistics<T extends keyof SubjectMap> = T;
+export type StatisticRow = RowStatistics<Exclude<StatisticSubject, StatisticView>>;
+const STATISTIC_VIEWS = (Object.keys(STATISTICS) as StatisticSubject[]).filter((k): k is StatisticView => STATISTICS[k].subject === 'view');
+type AppSubjects = Subjects<SubjectMap & StatisticViewMap>;
+/** Tables the ability rules over. */
 export type SubjectName = keyof SubjectMap;
 
 export type Action =
@@ -55,8 +64,6 @@ export type Action =
   | 'changeRole'
   | 'remove'
   | 'leave'
-  /** Statistics fields (R-MEMBER-2: hidden from OPERATOR_NO_SEND_NO_STATS). */
-  | 'readStats'
   /** Write into a chat, or send a delivery (R-MEMBER-2 send permission). */
   | 'send'
   /** Take back a sent chat message (R-RECALL-1: send permission only). */
@@ -107,7 +114,11 @@ export function defineAbilityFor(actor: AbilityActor | null): AppAbility {
       can(['update', 'submit', 'cancel'], 'Delivery', { accountId, authorUserId: actor.userId });
       // R-SAFE-2: every member links and tests on their own phones, and only their own.
       can(['read', 'create', 'delete'], 'TestRecipient', { accountId, userId: actor.userId });
-      if (role !== 'OPERATOR_NO_SEND_NO_STATS') can('readStats', 'Account', { id: accountId });
+      // R-STATS-1: statistics are fields (src/auth/statistics.ts); without statistics, none of them is readable.
+      can('read', STATISTIC_VIEWS, { accountId });
+      if (role === 'OPERATOR_NO_SEND_NO_STATS') {
+        for (const name of Object.keys(STATISTICS) as StatisticSubject[]) cannot('read', name, [...statisticNames(name)], { accountId });
+      }
       if (role === 'ADMIN' || role === 'OPERATOR') {
         can('send', 'Chat', { accountId });
         can(['recall', 'hide'], 'Message', { accountId });
@@ -166,6 +177,33 @@ export function assertCan<N extends SubjectName>(ability: AppAbility, action: Ac
     if (error instanceof ForbiddenError) throw forbidden(`Your role does not allow "${action}" on ${name}.`);
     throw error;
   }
+}
+
+/**
+ * R-STATS-1: whether the ability may read statistic `name` (a field or JSON
+ * key of STATISTICS) of `subjectName` on `row`. A row without its accountId
+ * shows no statistics to anyone (fail closed).
+ */
+export function canReadStatistic(ability: AppAbility, subjectName: string, row: { accountId?: unknown }, name: string): boolean {
+  if (typeof row.accountId !== 'string') return false;
+  // A copy: CASL marks the object with its subject type, and rows are shared between fields and subscribers.
+  return ability.can('read', subject(subjectName, { ...row }) as never, name);
+}
+
+/**
+ * R-STATS-1: `data` (JSON leaving the server) without the statistics of
+ * `subjectName` that the ability may not read: every top-level key named in
+ * STATISTICS for that subject. Anything else, and non-objects, pass as they are.
+ */
+export function redactStatistics<T>(ability: AppAbility, subjectName: string | null | undefined, row: { accountId?: unknown }, data: T): T {
+  if (!subjectName || !data || typeof data !== 'object' || Array.isArray(data)) return data;
+  let redacted: Record<string, unknown> | null = null;
+  for (const name of statisticNames(subjectName)) {
+    if (!(name in data) || canReadStatistic(ability, subjectName, row, name)) continue;
+    redacted ??= { ...(data as Record<string, unknown>) };
+    delete redacted[name];
+  }
+  return (redacted ?? data) as T;
 }
 
 /**

@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ReadPolicyPlugin from './read-policy-plugin.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Context } from '../context.ts';
@@ -28,7 +29,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  // Last, so it wraps each resolver innermost: it sees the parent row as the prisma plugin loaded it.
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, ReadPolicyPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.deps.db.prisma,

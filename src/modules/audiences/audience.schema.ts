@@ -20,6 +20,7 @@ const AudienceType = builder.prismaNode('Audience', {
     spec: t.expose('spec', { type: 'JSON' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     size: t.int({
+      nullable: true,
       description: 'Following friends it reaches now, counted in SQL.',
       resolve: (audience, _args, ctx) => audienceSize(ctx.deps.db.prisma, audience.accountId, audience),
     }),
@@ -44,7 +45,10 @@ builder.objectType(AudienceTooSmallError, {
   name: 'AudienceTooSmallError',
   description: 'AUDIENCE_TOO_SMALL (R-TAG-2): attribute narrowcasts need a minimum number of targets.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ minimum: t.exposeInt('minimum'), count: t.exposeInt('count') }),
+  fields: (t) => ({
+    minimum: t.exposeInt('minimum'),
+    count: t.exposeInt('count', { nullable: true, description: 'Friends the audience has now.' }),
+  }),
 });
 
 const AudienceSpecInput = builder.inputType('AudienceSpecInput', {

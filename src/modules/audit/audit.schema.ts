@@ -4,7 +4,8 @@ import { forbidden } from '../../errors.ts';
 
 builder.prismaNode('AuditEvent', {
   id: { field: 'id' },
-  select: { id: true },
+  // accountId and subjectType: the read policy strips the subject's statistics from `data` per account.
+  select: { id: true, accountId: true, subjectType: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'AuditEvent')] }),
   description: 'Who did what, when: written in the same transaction as the change.',
@@ -13,7 +14,7 @@ builder.prismaNode('AuditEvent', {
     actorUserId: t.exposeString('actorUserId', { nullable: true }),
     subjectType: t.exposeString('subjectType'),
     subjectId: t.exposeString('subjectId'),
-    data: t.expose('data', { type: 'JSON' }),
+    data: t.expose('data', { type: 'JSON', description: 'What changed, e.g. the revision and the status before.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

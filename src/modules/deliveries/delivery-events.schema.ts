@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../../graphql/builder.ts';
-import { can } from '../../auth/ability.ts';
+import { can, canReadStatistic } from '../../auth/ability.ts';
 import { NotFoundError } from '../../errors.ts';
 import { isEventOf, type DomainEvent, type EventPayloads } from '../../events/types.ts';
 import type { DeliveryStatus } from '../../generated/prisma/enums.ts';
@@ -38,7 +38,7 @@ const loadDelivery = async (query: { include?: Prisma.DeliveryInclude; select?: 
   if (!delivery) throw new NotFoundError('delivery');
   return delivery as never;
 };
-const DELIVERY_DESCRIPTION = 'As it is now; statistics follow your role (R-MEMBER-2).';
+const DELIVERY_DESCRIPTION = 'As it is now; statistics follow your role (R-STATS-1).';
 
 // --- approvalEvents -------------------------------------------------------
 
@@ -107,20 +107,25 @@ type DeliveryEvent = {
   deliveryId: string;
   status: DeliveryStatus | null;
   previousStatus: DeliveryStatus | null;
-  progress: { sent: number; total: number } | null;
+  progress: Progress | null;
   occurredAt: Date;
 };
+/** Statistics (R-STATS-1), read by the policy for `accountId`. */
+type Progress = { accountId: string; sent: number; total: number };
 
 const DeliveryEventKind = builder.enumType('DeliveryEventKind', {
   values: {
     STATUS_CHANGED: { description: 'The delivery moved to `status` (R-APPROVAL-2).' },
-    PROGRESS: { description: 'Fan-out progress while SENDING (statistics: not for OPERATOR_NO_SEND_NO_STATS).' },
+    PROGRESS: { description: 'Fan-out progress while SENDING (statistics, R-STATS-1: never sent to OPERATOR_NO_SEND_NO_STATS).' },
   },
 });
 
-const DeliveryProgress = builder.objectRef<{ sent: number; total: number }>('DeliveryProgress').implement({
-  description: 'Statistics: how many recipients were reached so far.',
-  fields: (t) => ({ sent: t.exposeInt('sent'), total: t.exposeInt('total') }),
+const DeliveryProgress = builder.objectRef<Progress>('DeliveryProgress').implement({
+  description: 'How many recipients were reached so far.',
+  fields: (t) => ({
+    sent: t.exposeInt('sent', { nullable: true, description: 'Recipients written so far.' }),
+    total: t.exposeInt('total', { nullable: true, description: 'Recipients the send will reach.' }),
+  }),
 });
 
 const DeliveryEventType = builder.objectRef<DeliveryEvent>('DeliveryEvent').implement({
@@ -132,12 +137,7 @@ const DeliveryEventType = builder.objectRef<DeliveryEvent>('DeliveryEvent').impl
     deliveryId: t.id({ resolve: (e) => encodeGlobalId('Delivery', e.deliveryId) }),
     status: t.field({ type: StatusEnum, nullable: true, description: 'The new status (STATUS_CHANGED).', resolve: (e) => e.status }),
     previousStatus: t.field({ type: StatusEnum, nullable: true, resolve: (e) => e.previousStatus }),
-    progress: t.field({
-      type: DeliveryProgress,
-      nullable: true,
-      description: 'PROGRESS only; never for OPERATOR_NO_SEND_NO_STATS (R-MEMBER-2).',
-      resolve: (e, _args, ctx) => (e.progress && can(ctx.ability, 'readStats', 'Account', { id: e.accountId }) ? e.progress : null),
-    }),
+    progress: t.field({ type: DeliveryProgress, nullable: true, description: 'PROGRESS only.', resolve: (e) => e.progress }),
     delivery: t.prismaField({ type: 'Delivery', description: DELIVERY_DESCRIPTION, resolve: loadDelivery }),
   }),
 });
@@ -146,7 +146,7 @@ function toDeliveryEvent(event: DomainEvent): DeliveryEvent | null {
   const base = { id: event.id, accountId: event.accountId, occurredAt: new Date(event.createdAt) };
   if (isEventOf(event, 'delivery.progress')) {
     const { deliveryId, sent, total } = event.payload;
-    return { ...base, kind: 'PROGRESS', deliveryId, status: null, previousStatus: null, progress: { sent, total } };
+    return { ...base, kind: 'PROGRESS', deliveryId, status: null, previousStatus: null, progress: { accountId: event.accountId, sent, total } };
   }
   if (!isEventOf(event, ...STATE_EVENTS)) return null;
   const p: EventPayloads[StateEventType] = event.payload;
@@ -177,8 +177,8 @@ builder.subscriptionField('deliveryEvents', (t) =>
         const out = toDeliveryEvent(event);
         if (!out || (deliveryId && out.deliveryId !== deliveryId)) return null;
         if (!can(access.ability, 'read', 'Delivery', { accountId: out.accountId })) return null;
-        // R-MEMBER-2: progress is statistics; OPERATOR_NO_SEND_NO_STATS never gets it.
-        if (out.kind === 'PROGRESS' && !can(access.ability, 'readStats', 'Account', { id: out.accountId })) return null;
+        // R-STATS-1: a PROGRESS event is nothing but its statistics; whoever may not read them does not get the event.
+        if (out.kind === 'PROGRESS' && !canReadStatistic(access.ability, 'DeliveryEvent', out, 'progress')) return null;
         return out;
       }, deliveryId ? 'deliveryId' : 'accountId');
     },

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { accessibleWhere, can } from '../../auth/ability.ts';
+import { accessibleWhere } from '../../auth/ability.ts';
 import { AudienceTooSmallError, ConflictError, InvalidTransitionError, LimitReachedError, NotFoundError, QuotaExceededError, ValidationError } from '../../errors.ts';
 import type { Delivery } from '../../generated/prisma/client.ts';
 import { MAX_TEST_RECIPIENTS } from '../../limits.ts';
@@ -41,15 +41,12 @@ const DeliveryType = builder.prismaNode('Delivery', {
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     sentAt: t.expose('sentAt', { type: 'DateTime', nullable: true }),
     scheduledAt: t.expose('scheduledAt', { type: 'DateTime', nullable: true, description: 'When a SCHEDULED delivery will be sent.' }),
-    recipientCount: t.int({
+    recipientCount: t.exposeInt('recipientCount', {
       nullable: true,
-      description:
-        'Statistics: recipients written so far (grows while SENDING, final once SENT); null before sending, and always for OPERATOR_NO_SEND_NO_STATS (R-MEMBER-2).',
-      select: { recipientCount: true },
-      resolve: (d, _args, ctx) => (can(ctx.ability, 'readStats', 'Account', { id: d.accountId }) ? d.recipientCount : null),
+      description: 'Recipients written so far (grows while SENDING, final once SENT); null before sending.',
     }),
     audience: t.relation('audience', { nullable: true, description: 'Null for a BROADCAST (every friend).' }),
-    quotaUnits: t.exposeInt('quotaUnits', { nullable: true, description: 'Message units this send used (R-QUOTA-1).' }),
+    quotaUnits: t.exposeInt('quotaUnits', { nullable: true, description: 'Message units this send used (R-QUOTA-1); null before sending.' }),
     approvals: t.relation('approvals', {
       description: 'Every approval, each with the revision it approved.',
       query: { orderBy: { createdAt: 'asc' } },
@@ -106,15 +103,19 @@ builder.objectType(QuotaExceededError, {
   name: 'QuotaExceededError',
   description: 'QUOTA_EXCEEDED (R-QUOTA-1): nothing was sent.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ limit: t.exposeInt('limit'), remaining: t.exposeInt('remaining'), needed: t.exposeInt('needed') }),
+  fields: (t) => ({
+    limit: t.exposeInt('limit', { description: 'The monthly quota of the plan.' }),
+    remaining: t.exposeInt('remaining', { nullable: true, description: 'Message units left this month.' }),
+    needed: t.exposeInt('needed', { nullable: true, description: 'Message units this send needs: one per recipient.' }),
+  }),
 });
 
-const Quota = builder.objectRef<{ used: number; limit: number; resetsAt: Date }>('Quota').implement({
+const Quota = builder.objectRef<{ accountId: string; used: number; limit: number; resetsAt: Date }>('Quota').implement({
   description: 'R-QUOTA-1: message units this calendar month (UTC).',
   fields: (t) => ({
-    used: t.exposeInt('used'),
-    limit: t.exposeInt('limit'),
-    remaining: t.int({ resolve: (q) => Math.max(0, q.limit - q.used) }),
+    used: t.exposeInt('used', { nullable: true, description: 'Message units used this month.' }),
+    limit: t.exposeInt('limit', { description: 'The monthly quota of the plan.' }),
+    remaining: t.int({ nullable: true, description: 'Message units left this month.', resolve: (q) => Math.max(0, q.limit - q.used) }),
     resetsAt: t.expose('resetsAt', { type: 'DateTime' }),
   }),
 });
@@ -125,7 +126,7 @@ builder.prismaObjectField('Account', 'quota', (t) =>
     select: { plan: true, quotaOverride: true },
     resolve: async (account, _args, ctx) => {
       const now = ctx.deps.clock.now();
-      return { used: await quotaUsed(ctx.deps.db.prisma, account.id, now), limit: monthlyLimit(account), resetsAt: monthOf(now).resetsAt };
+      return { accountId: account.id, used: await quotaUsed(ctx.deps.db.prisma, account.id, now), limit: monthlyLimit(account), resetsAt: monthOf(now).resetsAt };
     },
   }),
 );
@@ -136,7 +137,7 @@ const PreviewBlocker = builder.objectRef<Blocker>('DeliveryBlocker').implement({
     code: t.string({ resolve: (b) => b.code }),
     rule: t.string({ nullable: true, resolve: (b) => b.rule }),
     message: t.string({ resolve: (b) => b.message }),
-    details: t.field({ type: 'JSON', description: 'The error\'s own fields (minimum, count, remaining, needed …).', resolve: ({ code: _c, rule: _r, message: _m, ...rest }) => rest }),
+    details: t.field({ type: 'JSON', description: "The error's own fields (minimum, count, remaining, needed …).", resolve: (b) => b.details }),
   }),
 });
 
@@ -144,9 +145,9 @@ const PreviewType = builder.objectRef<Preview>('DeliveryPreview').implement({
   description: 'What sending now would do (R-SAFE-1), computed like the send itself; nothing is written.',
   fields: (t) => ({
     delivery: t.field({ type: DeliveryType, resolve: (p) => p.delivery }),
-    recipientCount: t.int({ nullable: true, description: 'Null for OPERATOR_NO_SEND_NO_STATS.', resolve: (p) => p.recipientCount }),
-    quotaUnits: t.exposeInt('quotaUnits'),
-    quotaRemaining: t.exposeInt('quotaRemaining'),
+    recipientCount: t.exposeInt('recipientCount', { description: 'Friends it would reach now.', nullable: true }),
+    quotaUnits: t.exposeInt('quotaUnits', { description: 'Message units it would use (R-QUOTA-1).', nullable: true }),
+    quotaRemaining: t.exposeInt('quotaRemaining', { description: 'Message units left this month.', nullable: true }),
     approvalRequired: t.exposeBoolean('approvalRequired'),
     approverUserIds: t.exposeIDList('approverUserIds', { description: 'ADMINs and OPERATORs, who may approve and send it.' }),
     blockers: t.field({ type: [PreviewBlocker], description: 'What a send now would be refused with.', resolve: (p) => p.blockers }),

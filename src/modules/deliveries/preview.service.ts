@@ -6,10 +6,12 @@ import type { Deps } from '../accounts/account.service.ts';
 import { audienceSize } from '../audiences/audience.service.ts';
 import { monthlyLimit, QUOTA_KINDS, quotaUsed } from './quota.service.ts';
 
+/** Numbers here are statistics (R-STATS-1): the API hides them by the read policy, src/auth/statistics.ts. */
 export type Preview = {
   delivery: Delivery;
-  /** Friends it would reach now; null for roles without statistics (R-MEMBER-2). */
-  recipientCount: number | null;
+  accountId: string;
+  /** Friends it would reach now. */
+  recipientCount: number;
   quotaUnits: number;
   quotaRemaining: number;
   /** R-APPROVAL-1 and plugin policies: whether approvals are still missing. */
@@ -22,11 +24,16 @@ export type Preview = {
   blockers: Blocker[];
 };
 
-/** A refusal described as data: a returned Error would be taken for a field error by GraphQL. */
-export type Blocker = { code: string; rule: string | null; message: string } & Record<string, unknown>;
+/**
+ * A refusal described as data: a returned Error would be taken for a field
+ * error by GraphQL. `details` are the error's own fields, which keep the
+ * error's statistics under the same names (`errorType` says whose).
+ */
+export type Blocker = { code: string; rule: string | null; message: string; errorType: string; accountId: string; details: Record<string, unknown> };
 
-function asBlocker(error: AudienceTooSmallError | QuotaExceededError | PluginRejectedError | PluginFailedError): Blocker {
-  return { ...error, code: error.code, rule: error.rule, message: error.message };
+function asBlocker(accountId: string, error: AudienceTooSmallError | QuotaExceededError | PluginRejectedError | PluginFailedError): Blocker {
+  const { code, rule, name: _name, accountId: _accountId, ...details } = error as typeof error & { accountId?: string };
+  return { code, rule, message: error.message, errorType: error.name, accountId, details };
 }
 
 /** R-SAFE-1: what a send would do, computed the same way the send does, writing nothing. */
@@ -41,20 +48,21 @@ export async function previewDelivery(deps: Deps, deliveryId: string): Promise<P
   const quotaRemaining = Math.max(0, limit - (await quotaUsed(tx, delivery.accountId, now)));
   const blockers: Preview['blockers'] = [];
   if (delivery.audience?.kind === 'ATTRIBUTE' && count < deps.config.narrowcastMinTargets) {
-    blockers.push(asBlocker(new AudienceTooSmallError(deps.config.narrowcastMinTargets, count)));
+    blockers.push(asBlocker(delivery.accountId, new AudienceTooSmallError(delivery.accountId, deps.config.narrowcastMinTargets, count)));
   }
-  if (quotaUnits > quotaRemaining) blockers.push(asBlocker(new QuotaExceededError(limit, quotaRemaining, quotaUnits)));
+  if (quotaUnits > quotaRemaining) blockers.push(asBlocker(delivery.accountId, new QuotaExceededError(delivery.accountId, limit, quotaRemaining, quotaUnits)));
 
   let approval: ApprovalProgress | null = null;
   try {
     approval = await approvalProgress(tx, delivery, await requirementFor(deps, delivery, 'preview'));
   } catch (error) {
     if (!(error instanceof PluginRejectedError || error instanceof PluginFailedError)) throw error;
-    blockers.push(asBlocker(error));
+    blockers.push(asBlocker(delivery.accountId, error));
   }
   return {
     delivery,
-    recipientCount: can(actor.ability, 'readStats', 'Account', { id: delivery.accountId }) ? count : null,
+    accountId: delivery.accountId,
+    recipientCount: count,
     quotaUnits,
     quotaRemaining,
     approvalRequired: approval ? !approval.satisfied : true,

@@ -39,7 +39,7 @@ export async function reserveQuota(tx: Tx, account: Pick<Account, 'id' | 'plan' 
   });
   if (count === 1) return;
   const used = await quotaUsed(tx, account.id, now);
-  throw new QuotaExceededError(limit, Math.max(0, limit - used), units);
+  throw new QuotaExceededError(account.id, limit, Math.max(0, limit - used), units);
 }
 
 /** Returns units reserved for recipients that were not written (friends who left while a send ran). */

@@ -89,7 +89,7 @@ export async function startSending(
   const targets = await audienceSize(tx, delivery.accountId, delivery.audience);
   // R-TAG-2: attribute narrowcasts have a minimum; chat-tag audiences have none.
   if (delivery.audience?.kind === 'ATTRIBUTE' && targets < deps.config.narrowcastMinTargets) {
-    throw new AudienceTooSmallError(deps.config.narrowcastMinTargets, targets);
+    throw new AudienceTooSmallError(delivery.accountId, deps.config.narrowcastMinTargets, targets);
   }
   // Reserved for every target now, before anything is written; the fan-out
   // returns what it did not use (friends who left while it ran).

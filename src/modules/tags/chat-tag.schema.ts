@@ -8,14 +8,21 @@ import { type ChatTagDeletion, createChatTag, deleteChatTag, renameChatTag, tagF
 
 const ChatTagType = builder.prismaNode('ChatTag', {
   id: { field: 'id' },
-  select: { id: true },
+  // accountId: the read policy decides statistics (friendCount) per account.
+  select: { id: true, accountId: true },
   nullable: true,
   findUnique: (id, ctx) => ({ id, AND: [accessibleWhere(ctx.ability, 'read', 'ChatTag')] }),
   description: 'A label members put on friends, e.g. the product they asked about (R-TAG-1). Only members see tags.',
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    friendCount: t.relationCount('friends', { description: 'How many friends carry this tag.' }),
+    // Not relationCount: that one is never nullable.
+    friendCount: t.int({
+      nullable: true,
+      description: 'How many friends carry this tag.',
+      select: { _count: { select: { friends: true } } },
+      resolve: (tag) => tag._count.friends,
+    }),
   }),
 });
 
@@ -53,7 +60,7 @@ const ChatTagDeletionType = builder.objectRef<ChatTagDeletion>('ChatTagDeletion'
   fields: (t) => ({
     deletedTagId: t.id({ resolve: (r) => encodeGlobalId('ChatTag', r.tag.id) }),
     name: t.string({ resolve: (r) => r.tag.name }),
-    untaggedFriendCount: t.exposeInt('untaggedFriends'),
+    untaggedFriendCount: t.exposeInt('untaggedFriends', { nullable: true, description: 'Friends who carried the tag.' }),
   }),
 });
 

@@ -61,7 +61,8 @@ export async function renameChatTag(deps: Deps, input: z.input<typeof RenameInpu
   return renamed;
 }
 
-export type ChatTagDeletion = { tag: Pick<ChatTag, 'id' | 'accountId' | 'name'>; untaggedFriends: number };
+/** `untaggedFriends` is a tag size, a statistic (R-STATS-1): read by the policy for `accountId`. */
+export type ChatTagDeletion = { accountId: string; tag: Pick<ChatTag, 'id' | 'accountId' | 'name'>; untaggedFriends: number };
 
 /**
  * ADMIN/OPERATOR delete a tag: every friend carrying it loses it, and their
@@ -89,7 +90,7 @@ export async function deleteChatTag(deps: Deps, tagId: string): Promise<ChatTagD
     subject: { type: 'ChatTag', id: tag.id },
     data: { name: tag.name, untaggedFriends },
   });
-  return { tag, untaggedFriends };
+  return { accountId: tag.accountId, tag, untaggedFriends };
 }
 
 /**
