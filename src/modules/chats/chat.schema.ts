@@ -46,7 +46,13 @@ const ChatType = builder.prismaNode('Chat', {
         'The latest message either side sent (a tombstone once recalled). Null when that message is hidden (R-DELETE-1) and you may not see hidden ones (only ADMINs may).',
       // The chat row's own pointer, checked in memory: one join per chat list. (Finding the latest
       // visible message instead would cost a per-chat top-1 over its messages.)
-      select: (_args, _ctx, nestedSelection) => ({ lastMessage: nestedSelection(true) }),
+      select: (_args, _ctx, nestedSelection) => {
+        // The ability reads these columns, whatever the query asked for: a row without
+        // hiddenForAccountAt would pass the "not hidden" condition unseen.
+        const nested = nestedSelection(true) as true | { select?: Record<string, unknown> };
+        const lastMessage = typeof nested === 'object' && nested.select ? { ...nested, select: { ...nested.select, accountId: true, hiddenForAccountAt: true } } : nested;
+        return { lastMessage };
+      },
       resolve: (chat, _args, ctx) => (chat.lastMessage && can(ctx.ability, 'read', 'Message', chat.lastMessage) ? chat.lastMessage : null),
     }),
     messages: t.prismaConnection({

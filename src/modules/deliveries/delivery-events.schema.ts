@@ -8,6 +8,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import type { Context } from '../../context.ts';
 import { decodeQueryId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { memberAccountEvents } from '../../subscriptions/stream.ts';
+import { requireViewer } from '../../graphql/run.ts';
 import { sharedEventRow } from '../../subscriptions/shared-rows.ts';
 import { StatusEnum } from './delivery.schema.ts';
 
@@ -155,6 +156,8 @@ function toDeliveryEvent(event: DomainEvent): DeliveryEvent | null {
 
 /** The account to listen on, and the one delivery to keep (or null for all of them). */
 async function target(ctx: Context, args: { accountId?: string | number | null; deliveryId?: string | number | null }) {
+  // The token first: without a member token, whether a delivery id exists is no one's business.
+  requireViewer(ctx);
   if (Boolean(args.accountId) === Boolean(args.deliveryId)) {
     throw new GraphQLError('Give exactly one of accountId and deliveryId.', { extensions: { code: 'INVALID_INPUT', field: 'deliveryId' } });
   }

@@ -60,11 +60,14 @@ builder.queryField('friend', (t) =>
     nullable: true,
     description: 'A friend of an account you are a member of; null for any other id.',
     args: { id: t.arg.id({ required: true }) },
+    // Member side only: a friend token asking for its own Friend would read the account's internals about it.
     resolve: (query, _root, args, ctx) =>
-      ctx.deps.db.prisma.friend.findFirst({
-        ...query,
-        where: { id: decodeQueryId('id', String(args.id), 'Friend'), AND: [accessibleWhere(ctx.ability, 'read', 'Friend')] },
-      }),
+      ctx.viewer
+        ? ctx.deps.db.prisma.friend.findFirst({
+            ...query,
+            where: { id: decodeQueryId('id', String(args.id), 'Friend'), AND: [accessibleWhere(ctx.ability, 'read', 'Friend')] },
+          })
+        : null,
   }),
 );
 

@@ -55,7 +55,8 @@ export async function inviteMember(
 export async function revokeInvitation(deps: Deps, invitationId: string): Promise<Invitation> {
   const { tx, clock, actor } = deps;
   const invitation = await tx.invitation.findUnique({ where: { id: invitationId } });
-  if (!invitation || !can(actor.ability, 'read', 'Invitation', invitation)) throw new NotFoundError('invitationId');
+  // Tenancy by account: outside it the id is missing; inside it a role without the right is FORBIDDEN (R-MEMBER-2).
+  if (!invitation || !can(actor.ability, 'read', 'Account', { id: invitation.accountId })) throw new NotFoundError('invitationId');
   assertCan(actor.ability, 'revoke', 'Invitation', invitation);
   const changed = await tx.invitation.updateMany({
     where: { id: invitation.id, status: 'PENDING' },
