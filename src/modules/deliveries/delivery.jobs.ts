@@ -1,6 +1,6 @@
 import type { AppDeps, DomainConfig } from '../../deps.ts';
 import { QUEUES } from '../../jobs/queue.ts';
-import { runFanOut } from './fan-out.service.ts';
+import { continueSend, runFanOut } from './fan-out.service.ts';
 import { runScheduledSend, type ScheduledSendJob } from './schedule.service.ts';
 
 /** A SENDING delivery untouched this long is taken to be orphaned by a crashed instance. */
@@ -17,7 +17,7 @@ export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledS
   deps.events.publisher.nudge();
   switch (result.outcome) {
     case 'started':
-      await runFanOut(deps, job.deliveryId);
+      await continueSend(deps, result.delivery);
       return;
     case 'not-due':
       // The queue's clock ran ahead of ours: try again shortly.

@@ -11,7 +11,7 @@ import { asMember } from '../../graphql/run.ts';
 import { fromContentInput } from '../chats/message-content.ts';
 import { MessageContentInput, MessageContentUnion } from '../chats/message-content.schema.ts';
 import { sendDelivery } from './send.service.ts';
-import { runFanOut } from './fan-out.service.ts';
+import { continueSend } from './fan-out.service.ts';
 import { scheduleDelivery } from './schedule.service.ts';
 import { ApprovalRequiredError, ApproverNotEligibleError } from '../../errors.ts';
 import { ApprovalStatusType, PLUGIN_STEP_ERRORS } from '../approvals/approval.schema.ts';
@@ -236,19 +236,10 @@ builder.mutationFields((t) => ({
     errors: { types: [...ERRORS, QuotaExceededError, AudienceTooSmallError, ApprovalRequiredError, ...PLUGIN_STEP_ERRORS] },
     args: { deliveryId: t.arg.id({ required: true }), idempotencyKey: t.arg.string({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const started = await asMember(ctx, (deps) =>
-        sendDelivery(deps, { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey }),
-      );
-      // After commit: the quota is held and the state is SENDING whatever
-      // happens next. A retry with the same key also lands here and helps
-      // finish a send that was cut short.
-      if (started.status !== 'SENDING') return started;
-      try {
-        return await runFanOut(ctx.deps, started.id);
-      } catch (error) {
-        ctx.deps.logger.error({ err: error, deliveryId: started.id }, 'fan-out interrupted; the resume job will finish it');
-        return ctx.deps.db.prisma.delivery.findUniqueOrThrow({ where: { id: started.id } });
-      }
+      const started = await asMember(ctx, (deps) => sendDelivery(deps, { deliveryId: deliveryId(args.deliveryId), idempotencyKey: args.idempotencyKey }));
+      // After commit: the quota is held and the state is SENDING whatever happens next.
+      // A retry with the same key also lands here and helps finish a send that was cut short.
+      return continueSend(ctx.deps, started);
     },
   }),
   scheduleDelivery: t.field({

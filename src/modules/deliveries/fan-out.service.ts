@@ -16,6 +16,23 @@ export type FanOutDeps = Pick<AppDeps, 'db' | 'clock' | 'events'> & {
 };
 
 /**
+ * The second half of every send, written once for the sendDelivery resolver
+ * and the scheduled-send job alike: after the start committed (quota held,
+ * SENDING), write the recipients. A send cut short here is not lost: it
+ * stays SENDING and the resume job (or a retry with the same key) finishes
+ * it from the committed cursor, so the caller gets the delivery as it is.
+ */
+export async function continueSend(deps: FanOutDeps & Pick<AppDeps, 'logger'>, started: Delivery): Promise<Delivery> {
+  if (started.status !== 'SENDING') return started;
+  try {
+    return await runFanOut(deps, started.id);
+  } catch (error) {
+    deps.logger.error({ err: error, deliveryId: started.id }, 'fan-out interrupted; the resume job will finish it');
+    return deps.db.prisma.delivery.findUniqueOrThrow({ where: { id: started.id } });
+  }
+}
+
+/**
  * Writes a SENDING delivery's recipients in batches until none are left, then
  * marks it SENT. Each batch is one transaction that locks the delivery row,
  * reads the cursor, writes the next friends' messages and recipient rows and
