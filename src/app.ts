@@ -6,6 +6,7 @@ import { defineAbilityFor } from './auth/ability.ts';
 import { authenticateToken, bearerToken, isFriendToken } from './auth/authenticate.ts';
 import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
+import { usePageArguments } from './graphql/page-arguments.ts';
 import { SubscriberSession } from './subscriptions/session.ts';
 import type { WsInitialContext } from './subscriptions/ws.ts';
 
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps): App {
     },
     plugins: [
       EnvelopArmorPlugin(ARMOR),
+      usePageArguments(),
       // Live events: one execution per event shared by subscribers whose contexts answer alike.
       { onSubscribe: ({ setSubscribeFn }: { setSubscribeFn(fn: unknown): void }) => setSubscribeFn(deps.events.execution.subscribe) },
       useReadinessCheck({

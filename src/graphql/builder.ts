@@ -9,6 +9,7 @@ import type { Context } from '../context.ts';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../limits.ts';
 import { GraphQLError, GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { decodeGlobalIdLoose, encodeGlobalId } from './global-id.ts';
+import { textGuardPlugin } from './text-guard-plugin.ts';
 
 function assertNodeType(typename: string, schema: GraphQLSchema): void {
   const type = typename ? schema.getType(typename) : undefined;
@@ -28,7 +29,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  // Listed last so it wraps innermost: the errors plugin turns its refusal into a payload.
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, textGuardPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.deps.db.prisma,
