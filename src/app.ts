@@ -7,6 +7,7 @@ import { authenticateToken, bearerToken, isFriendToken } from './auth/authentica
 import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { usePageArguments } from './graphql/page-arguments.ts';
+import { yogaLogging } from './logger.ts';
 import { SubscriberSession } from './subscriptions/session.ts';
 import type { WsInitialContext } from './subscriptions/ws.ts';
 
@@ -36,12 +37,7 @@ export function buildApp(deps: AppDeps): App {
     graphiql: deps.config.nodeEnv !== 'production' && { title: 'Dengon' },
     landingPage: false,
     healthCheckEndpoint: '/health',
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    logging: yogaLogging(logger),
     maskedErrors: {
       maskError(error, message) {
         const original = isGraphQLError(error) ? error.originalError : error;
@@ -56,7 +52,7 @@ export function buildApp(deps: AppDeps): App {
           });
         }
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
-        logger.error({ err: original ?? error }, 'unexpected error');
+        // yoga logs the unmasked error (through yogaLogging) once this returns a new one.
         return new GraphQLError(message, {
           nodes: isGraphQLError(error) ? error.nodes : undefined,
           path: isGraphQLError(error) ? error.path : undefined,

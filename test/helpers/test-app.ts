@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
 import type { AppDeps } from '../../src/context.ts';
@@ -41,13 +42,13 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
-/** A whole Dengon app over this test file's own fresh database. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A whole Dengon app over this test file's own fresh database; `logTo` receives the JSON log lines (set LOG_LEVEL too). */
+export async function createTestApp(env: Record<string, string> = {}, logging: { logTo?: DestinationStream } = {}): Promise<TestApp> {
   // Plugins load first: a bad set fails before a database is opened.
   // With REDIS_URL (CI's second run) every app's pub/sub goes through Redis.
   const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...redis, ...env });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logging.logTo);
   const plugins = await createPluginHost(config, logger);
   const template = inject('dbTemplate');
   const queries: string[] = [];
