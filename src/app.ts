@@ -7,21 +7,12 @@ import { authenticateToken, bearerToken, isFriendToken } from './auth/authentica
 import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { usePageArguments } from './graphql/page-arguments.ts';
+import { ARMOR, useRequestSizeLimits } from './graphql/request-limits.ts';
 import { yogaLogging } from './logger.ts';
 import { SubscriberSession } from './subscriptions/session.ts';
 import type { WsInitialContext } from './subscriptions/ws.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
-
-// GraphQL abuse limits (graphql-armor). Generous for real frontends,
-// tight enough that one request cannot ask for millions of rows.
-export const ARMOR = {
-  maxDepth: { n: 12 },
-  maxAliases: { n: 15 },
-  maxTokens: { n: 2_000 },
-  maxDirectives: { n: 20 },
-  costLimit: { maxCost: 15_000 },
-};
 
 // graphql can be loaded twice (its ESM and CJS builds, by different
 // dependents), so `instanceof GraphQLError` is not reliable.
@@ -61,6 +52,7 @@ export function buildApp(deps: AppDeps): App {
       },
     },
     plugins: [
+      useRequestSizeLimits(),
       EnvelopArmorPlugin(ARMOR),
       usePageArguments(),
       // Live events: one execution per event shared by subscribers whose contexts answer alike.
