@@ -8,6 +8,7 @@ import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
 import { usePageArguments } from './graphql/page-arguments.ts';
 import { ARMOR, useRequestSizeLimits } from './graphql/request-limits.ts';
+import { corsFor, useBrowserSafety } from './graphql/browser-safety.ts';
 import { yogaLogging } from './logger.ts';
 import { SubscriberSession } from './subscriptions/session.ts';
 import type { WsInitialContext } from './subscriptions/ws.ts';
@@ -27,6 +28,7 @@ export function buildApp(deps: AppDeps): App {
     schema,
     graphiql: deps.config.nodeEnv !== 'production' && { title: 'Dengon' },
     landingPage: false,
+    cors: corsFor(deps.config),
     healthCheckEndpoint: '/health',
     logging: yogaLogging(logger),
     maskedErrors: {
@@ -52,6 +54,7 @@ export function buildApp(deps: AppDeps): App {
       },
     },
     plugins: [
+      useBrowserSafety(deps.config),
       useRequestSizeLimits(),
       EnvelopArmorPlugin(ARMOR),
       usePageArguments(),
