@@ -6,20 +6,14 @@ import { defineAbilityFor } from './auth/ability.ts';
 import { authenticateToken, bearerToken, isFriendToken } from './auth/authenticate.ts';
 import { AppError, unauthenticated } from './errors.ts';
 import { schema } from './graphql/schema.ts';
+import { usePageArguments } from './graphql/page-arguments.ts';
+import { ARMOR, useRequestSizeLimits } from './graphql/request-limits.ts';
+import { corsFor, useBrowserSafety } from './graphql/browser-safety.ts';
+import { yogaLogging } from './logger.ts';
 import { SubscriberSession } from './subscriptions/session.ts';
 import type { WsInitialContext } from './subscriptions/ws.ts';
 
 export type { App } from './context.ts';
-
-// GraphQL abuse limits (graphql-armor). Generous for real frontends,
-// tight enough that one request cannot ask for millions of rows.
-export const ARMOR = {
-  maxDepth: { n: 12 },
-  maxAliases: { n: 15 },
-  maxTokens: { n: 2_000 },
-  maxDirectives: { n: 20 },
-  costLimit: { maxCost: 15_000 },
-};
 
 // graphql can be loaded twice (its ESM and CJS builds, by different
 // dependents), so `instanceof GraphQLError` is not reliable.
@@ -34,13 +28,9 @@ export function buildApp(deps: ServerDeps): App {
     schema,
     graphiql: deps.config.nodeEnv !== 'production' && { title: 'Dengon' },
     landingPage: false,
+    cors: corsFor(deps.config),
     healthCheckEndpoint: '/health',
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    logging: yogaLogging(logger),
     maskedErrors: {
       maskError(error, message) {
         const original = isGraphQLError(error) ? error.originalError : error;
@@ -55,7 +45,7 @@ export function buildApp(deps: ServerDeps): App {
           });
         }
         if (isGraphQLError(error) && (!original || isGraphQLError(original))) return error;
-        logger.error({ err: original ?? error }, 'unexpected error');
+        // yoga logs the unmasked error (through yogaLogging) once this returns a new one.
         return new GraphQLError(message, {
           nodes: isGraphQLError(error) ? error.nodes : undefined,
           path: isGraphQLError(error) ? error.path : undefined,
@@ -64,7 +54,10 @@ export function buildApp(deps: ServerDeps): App {
       },
     },
     plugins: [
+      useBrowserSafety(deps.config),
+      useRequestSizeLimits(),
       EnvelopArmorPlugin(ARMOR),
+      usePageArguments(),
       // Live events: one execution per event shared by subscribers whose contexts answer alike.
       { onSubscribe: ({ setSubscribeFn }: { setSubscribeFn(fn: unknown): void }) => setSubscribeFn(deps.subscriptions.execution.subscribe) },
       useReadinessCheck({

@@ -53,6 +53,14 @@ const EnvSchema = z.object({
   PLUGIN_RUN_RETENTION: duration('30d'),
   /** A retried request is answered with its first result for this long (R-SAFE-1); then its key is forgotten. */
   IDEMPOTENCY_RETENTION: duration('30d'),
+  /** Browser origins allowed to call the API with credentials (exact `scheme://host[:port]`, comma-separated); none when empty. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s*]+$/, 'each origin is scheme://host[:port], no path, no wildcard'))),
+  /** Schema introspection: on by default except in production. */
+  INTROSPECTION: z.enum(['true', 'false']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,6 +83,10 @@ export type Config = {
   outboxRetentionMs: number;
   pluginRunRetentionMs: number;
   idempotencyRetentionMs: number;
+  /** `CORS_ORIGINS`: the only origins that get CORS headers. */
+  corsOrigins: string[];
+  /** `INTROSPECTION`, defaulting to off in production. */
+  introspection: boolean;
 };
 
 /** Reads configuration once; throws a message naming every bad variable. */
@@ -103,5 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxRetentionMs: e.OUTBOX_RETENTION,
     pluginRunRetentionMs: e.PLUGIN_RUN_RETENTION,
     idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION,
+    corsOrigins: e.CORS_ORIGINS,
+    introspection: e.INTROSPECTION ? e.INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
   };
 }

@@ -45,6 +45,13 @@ export const ERROR_CODES = {
   SUBSCRIPTION_LIMIT_REACHED: { rule: null, description: 'Too many subscriptions on one connection.' },
   CONNECTION_LIMIT_REACHED: { rule: null, description: 'Too many open connections for one token.' },
   SLOW_CONSUMER: { rule: null, description: 'The client did not read events fast enough; the subscription was dropped.' },
+  // Request limits (GraphQL errors, HTTP 413 or 400): see src/graphql/request-limits.ts.
+  DOCUMENT_TOO_LARGE: { rule: null, description: 'The request body or GraphQL document is over the size limit; nothing was parsed.' },
+  QUERY_TOO_DEEP: { rule: null, description: 'The query nests deeper than the depth limit.' },
+  TOO_MANY_ALIASES: { rule: null, description: 'The query uses more aliases than the limit.' },
+  TOO_MANY_TOKENS: { rule: null, description: 'The document has more tokens than the limit.' },
+  TOO_MANY_DIRECTIVES: { rule: null, description: 'The query uses more directives than the limit.' },
+  QUERY_TOO_COSTLY: { rule: null, description: 'The query would cost more than the cost limit: ask for less, or page.' },
 } as const;
 
 /**
@@ -60,7 +67,8 @@ export const CLOSE_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-type PayloadCode = Exclude<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SUBSCRIPTION_LIMIT_REACHED' | 'CONNECTION_LIMIT_REACHED' | 'SLOW_CONSUMER'>;
+type RequestLimitCode = 'DOCUMENT_TOO_LARGE' | 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_TOKENS' | 'TOO_MANY_DIRECTIVES' | 'QUERY_TOO_COSTLY';
+type PayloadCode = Exclude<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SUBSCRIPTION_LIMIT_REACHED' | 'CONNECTION_LIMIT_REACHED' | 'SLOW_CONSUMER' | RequestLimitCode>;
 
 /** A rule violation or bad input: returned as a typed result in the mutation payload. */
 export class AppError extends Error {

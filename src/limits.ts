@@ -56,3 +56,9 @@ export const MAX_QUEUED_EVENTS_PER_SUBSCRIPTION = 256;
 export const SUBSCRIBER_RECHECK_MS = 60_000;
 /** Delivery fan-out progress events per delivery per second (statistics for live dashboards). */
 export const PROGRESS_EVENTS_PER_SECOND = 4;
+
+// Request size and shape (checked before any parsing; see src/graphql/request-limits.ts).
+/** A GraphQL document, comments and whitespace included (bytes): generous for any real screen, far from a lexer stall. */
+export const MAX_DOCUMENT_BYTES = 100_000;
+/** A whole HTTP body or WebSocket message (bytes): the document plus its variables. */
+export const MAX_REQUEST_BYTES = 1_000_000;

@@ -10,6 +10,7 @@ import type { Context } from '../context.ts';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '../limits.ts';
 import { GraphQLError, GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { decodeGlobalIdLoose, encodeGlobalId } from './global-id.ts';
+import { textGuardPlugin } from './text-guard-plugin.ts';
 
 function assertNodeType(typename: string, schema: GraphQLSchema): void {
   const type = typename ? schema.getType(typename) : undefined;
@@ -29,8 +30,9 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  // Last, so it wraps each resolver innermost: it sees the parent row as the prisma plugin loaded it.
-  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, ReadPolicyPlugin],
+  // The text guard sits inside the errors plugin, which turns its refusal into a payload; the read
+  // policy is last, so it wraps each resolver innermost and sees the parent row as the prisma plugin loaded it.
+  plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, textGuardPlugin, ReadPolicyPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.deps.db.prisma,

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.ts';
  * ValidationError naming the field and, for size limits, the limit.
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  assertSafeText(input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -27,3 +28,25 @@ export const email = z
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('is not a valid email address'))
   .transform((value) => value.toLowerCase());
+
+// PostgreSQL text cannot hold U+0000 and UTF-8 cannot encode a lone
+// surrogate: either would fail deep in the driver as an internal error.
+// With the `u` flag a paired surrogate is one code point, so only lone ones match.
+const UNSAFE_TEXT = /[\0\p{Cs}]/u;
+
+/** The path (`content.text`, `tags.2`) of the first string holding a NUL byte or a lone surrogate, if any. */
+export function findUnsafeText(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return UNSAFE_TEXT.test(value) ? path || 'input' : null;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = findUnsafeText(item, path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses text no column can store, naming where it is: the one check behind every text argument. */
+export function assertSafeText(value: unknown, path = ''): void {
+  const field = findUnsafeText(value, path);
+  if (field) throw new ValidationError(field, `${field}: must not contain NUL bytes or unpaired surrogates`);
+}

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.ts';
 import { authenticateToken, bearerToken } from '../auth/authenticate.ts';
 import { hashToken } from '../auth/token.ts';
 import { CLOSE_CODES, subscriptionLimitReached } from '../errors.ts';
-import { MAX_CONNECTIONS_PER_TOKEN, MAX_SUBSCRIPTIONS_PER_CONNECTION, SUBSCRIBER_RECHECK_MS } from '../limits.ts';
+import { MAX_CONNECTIONS_PER_TOKEN, MAX_REQUEST_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION, SUBSCRIBER_RECHECK_MS } from '../limits.ts';
 import { SubscriberSession } from './session.ts';
 
 /** What the WebSocket path hands yoga's context factory (src/app.ts). */
@@ -23,7 +23,8 @@ type Envelope = ReturnType<App['getEnveloped']>;
  * friend's `dgnf_…`). Close codes: see CLOSE_CODES in src/errors.ts.
  */
 export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { dispose(): Promise<void>; recheckTokens(): Promise<void> } {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // ws would buffer up to 100 MiB per message by default; a subscribe frame is a request like any other.
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   // Per process; each instance behind a load balancer enforces its own share.
   const connectionsPerToken = new Map<string, number>();
   // Revocation and expiry have no account to publish on, and an idle

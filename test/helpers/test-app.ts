@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import type { App } from '../../src/app.ts';
 import type { ServerDeps } from '../../src/context.ts';
@@ -10,6 +11,7 @@ import type { PluginHost } from '../../src/plugin-system/runner.ts';
 import type { Events } from '../../src/events/bus.ts';
 import type { AfterHooks } from '../../src/plugin-system/after-hooks.ts';
 import { createRuntime } from '../../src/runtime.ts';
+import { createLogger } from '../../src/logger.ts';
 import { FakeClock } from './fake-clock.ts';
 import { databaseUrl } from './template-db.ts';
 
@@ -46,11 +48,12 @@ export type TestApp = {
  */
 export const TEST_RUNTIME = { jobs: false, afterHookPollMs: 0 } as const;
 
-/** A whole Dengon app over this test file's own fresh database. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** A whole Dengon app over this test file's own fresh database; `logTo` receives the JSON log lines (set LOG_LEVEL too). */
+export async function createTestApp(env: Record<string, string> = {}, logging: { logTo?: DestinationStream } = {}): Promise<TestApp> {
   // With REDIS_URL (CI's second run) every app's pub/sub goes through Redis.
   const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...redis, ...env });
+  const logger = createLogger(config.logLevel, logging.logTo);
   const template = inject('dbTemplate');
   const queries: string[] = [];
   let source: DatabaseSource;
@@ -69,6 +72,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...TEST_RUNTIME,
     config,
     clock,
+    logger,
     database: { source, migrate: false },
     onQuery: (sql) => queries.push(sql),
   }).catch(async (error: unknown) => {

@@ -23,7 +23,7 @@ export async function handleScheduledSend(deps: DeliveryJobDeps, job: ScheduledS
       // The queue's clock ran ahead of ours: try again shortly.
       throw new NotDueYet(`delivery ${job.deliveryId} is due at ${result.dueAt.toISOString()}`);
     case 'failed':
-      deps.logger.warn({ deliveryId: job.deliveryId, code: result.code }, `scheduled send refused: ${result.message}`);
+      deps.logger.warn({ deliveryId: job.deliveryId, errorCode: result.code }, `scheduled send refused: ${result.message}`);
       return;
     case 'stale':
       return;
