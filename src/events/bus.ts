@@ -6,6 +6,7 @@ import { createPubSub, type PubSub } from '../pubsub.ts';
 import { createPublisher, type Publisher, type PublisherOptions } from './publisher.ts';
 import { SharedRows } from '../subscriptions/shared-rows.ts';
 import { createSharedExecution, type SharedExecution } from '../subscriptions/shared-execution.ts';
+import { watchRevocations, type TokenRevocations } from '../subscriptions/revocations.ts';
 
 /** The event side of an app: the outbox publisher feeding pub/sub. One per process. */
 export type Events = {
@@ -15,6 +16,8 @@ export type Events = {
   rows: SharedRows;
   /** Per-event executions shared by subscribers whose contexts answer alike (src/subscriptions/shared-execution.ts). */
   execution: SharedExecution;
+  /** Token revocations from every instance: open connections and streams of a revoked token close at once. */
+  revocations: TokenRevocations;
   close(): Promise<void>;
 };
 
@@ -31,14 +34,17 @@ export function createEvents(
   const pubsub = createPubSub({ redisUrl: deps.config.redisUrl, logger: deps.logger });
   const publisher = createPublisher(deps, options);
   publisher.onEvent((event) => pubsub.publish(event.accountId, event));
+  const revocations = watchRevocations(pubsub, deps.logger);
   if (options.start !== false) publisher.start();
   return {
     pubsub,
     publisher,
     rows: new SharedRows(),
     execution: createSharedExecution(),
+    revocations,
     async close() {
       await publisher.stop();
+      await revocations.close();
       await pubsub.close();
     },
   };

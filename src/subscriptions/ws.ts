@@ -74,7 +74,12 @@ export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { di
         const session = new SubscriberSession(deps, token, access, (code, reason) => socket.close(code, reason));
         ctx.extra.session = session;
         sessions.add(session);
-        socket.once('close', () => sessions.delete(session));
+        // A revocation anywhere (signOut, unfollow) closes this connection at once, subscriptions or not.
+        const unwatch = deps.events.revocations.watch(session.tokenId, () => session.revoked());
+        socket.once('close', () => {
+          sessions.delete(session);
+          unwatch();
+        });
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {

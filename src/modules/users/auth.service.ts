@@ -9,6 +9,8 @@ import { hashToken, newToken } from '../../auth/token.ts';
 import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../limits.ts';
 import { boundedText, email, parseInput } from '../validate.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { recordEvent } from '../../events/outbox.ts';
+import { NO_ACCOUNT } from '../../events/types.ts';
 
 type Deps = { tx: Tx; clock: Clock; tokenTtlMs: number };
 
@@ -56,7 +58,9 @@ async function issueToken(deps: Deps, user: User): Promise<Session> {
 
 /** Revokes the token; later requests with it are UNAUTHENTICATED. */
 export async function signOut(deps: { tx: Tx; clock: Clock }, tokenId: string): Promise<void> {
-  await deps.tx.accessToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: deps.clock.now() } });
+  const { count } = await deps.tx.accessToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: deps.clock.now() } });
+  // Open WebSockets and SSE streams of this token close at once, on every instance.
+  if (count > 0) await recordEvent(deps, { accountId: NO_ACCOUNT, type: 'token.revoked', payload: { tokenId } });
 }
 
 export type Viewer = { userId: string; email: string; tokenId: string; memberships: Membership[] };
