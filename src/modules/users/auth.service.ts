@@ -5,6 +5,7 @@ import { ConflictError, InvalidCredentialsError } from '../../errors.ts';
 import type { Role, User } from '../../generated/prisma/client.ts';
 import type { Membership } from '../../auth/ability.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/password.ts';
+import { isCommonPassword, isRepetitive } from '../../auth/password-policy.ts';
 import { hashToken, newToken } from '../../auth/token.ts';
 import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../limits.ts';
 import { boundedText, email, parseInput } from '../validate.ts';
@@ -19,7 +20,9 @@ const SignUpInput = z.object({
   password: z
     .string()
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-    .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+    .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
+    .refine((p) => !isRepetitive(p), 'must not be one short pattern repeated (rule: not repetitive)')
+    .refine((p) => !isCommonPassword(p), 'is in a list of common passwords attackers try first (rule: not common): choose another'),
   displayName: boundedText(MAX_NAME_LENGTH),
 });
 
