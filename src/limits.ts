@@ -6,6 +6,7 @@ export const MAX_MEMBERS = 100;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
+/** Passwords (issue 14): 10 to 200 characters, not repetitive, not in the common list (src/auth/password-policy.ts). */
 export const MIN_PASSWORD_LENGTH = 10;
 export const MAX_PASSWORD_LENGTH = 200;
 export const MAX_EMAIL_LENGTH = 254;

@@ -15,7 +15,7 @@ import { deliveryJobHandlers, resumeInterruptedSends } from './modules/deliverie
 import { type AfterHooks, startAfterHooks } from './plugin-system/after-hooks.ts';
 import { createPluginHost } from './plugin-system/host.ts';
 import type { PluginDefinition } from './plugin-system/types.ts';
-import { createSubscriptionCaches } from './subscriptions/caches.ts';
+import { createSubscriptionCaches, type SubscriptionCaches } from './subscriptions/caches.ts';
 
 export type RuntimeOptions = {
   config: Config;
@@ -79,11 +79,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   let afterHooks: AfterHooks | undefined;
   let jobs: JobQueue | undefined;
   let yoga: App | undefined;
+  let subscriptions: SubscriptionCaches | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= inOrder([
       () => yoga?.dispose(),
       () => jobs?.stop(),
+      () => subscriptions?.close(),
       () => events?.close(),
       () => afterHooks?.stop(),
       () => (owned ? db.close() : undefined),
@@ -97,7 +99,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     events.publisher.start();
     logger.info(`pub/sub: ${config.redisUrl ? 'Redis (shared by every instance)' : 'in memory (one instance)'}`);
     jobs = createJobQueue(db.driver, (message, error) => logger.error({ err: error }, message));
-    const deps: ServerDeps = { db, clock, config, logger, jobs, plugins, events, subscriptions: createSubscriptionCaches() };
+    subscriptions = createSubscriptionCaches(events.pubsub, logger);
+    const deps: ServerDeps = { db, clock, config, logger, jobs, plugins, events, subscriptions };
     yoga = buildApp(deps);
     if (options.jobs !== false) {
       await jobs.start({ ...deliveryJobHandlers(deps), ...maintenanceJobHandlers(deps) });

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { App } from './context.ts';
-import type { AppDeps } from './deps.ts';
+import type { App, ServerDeps } from './context.ts';
 import { attachWebSockets } from './subscriptions/ws.ts';
 
 export type Listening = {
@@ -18,7 +17,7 @@ export type Listening = {
 };
 
 /** HTTP (queries, mutations, SSE) and graphql-ws on one port: used by main.ts and tests alike. */
-export async function listen(yoga: App, deps: AppDeps, where: { host: string; port: number }): Promise<Listening> {
+export async function listen(yoga: App, deps: ServerDeps, where: { host: string; port: number }): Promise<Listening> {
   const server = createServer(yoga);
   const ws = attachWebSockets(server, yoga, deps);
   await new Promise<void>((resolve, reject) => {

@@ -42,7 +42,20 @@ export type EventPayloads = {
   'member.left': MemberChange;
   /** The friend blocked, unblocked or unfollowed. */
   'friend.status_changed': { friendId: string; status: string };
+  /**
+   * A member token (signOut) or friend token (friendUnfollow) stopped working:
+   * every instance closes its connections and streams at once. Carried on
+   * NO_ACCOUNT's channel (a token belongs to no account).
+   */
+  'token.revoked': { tokenId: string };
 };
+
+/**
+ * The accountId of events about no account (token revocations). The nil UUID
+ * is never an account's id (accounts get random v4 UUIDs), so no member's
+ * channel and no plugin installation ever matches it.
+ */
+export const NO_ACCOUNT = '00000000-0000-0000-0000-000000000000';
 
 type DeliveryChange = { deliveryId: string; status: string; from: string; actorUserId: string | null; revision: number };
 type MemberChange = { memberId: string; userId: string; role: string };

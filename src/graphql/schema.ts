@@ -18,5 +18,6 @@ import '../modules/plugins/plugin.schema.ts';
 import '../modules/accounts/business-hours.schema.ts';
 import '../modules/deliveries/delivery-events.schema.ts';
 import { builder } from './builder.ts';
+import { guardTokenKinds } from './token-kinds.ts';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = guardTokenKinds(builder.toSchema({ sortSchema: true }));

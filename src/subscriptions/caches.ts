@@ -1,5 +1,8 @@
 import { createSharedExecution, type SharedExecution } from './shared-execution.ts';
 import { SharedRows } from './shared-rows.ts';
+import type { Logger } from 'pino';
+import type { PubSub } from '../events/pubsub.ts';
+import { type TokenRevocations, watchRevocations } from './revocations.ts';
 
 /** What this process's subscribers share per event; the runtime builds one per app and hands it to the transport. */
 export type SubscriptionCaches = {
@@ -7,8 +10,12 @@ export type SubscriptionCaches = {
   rows: SharedRows;
   /** Per-event executions shared by subscribers whose contexts answer alike (shared-execution.ts). */
   execution: SharedExecution;
+  /** Token revocations from every instance: open connections and streams of a revoked token close at once (revocations.ts). */
+  revocations: TokenRevocations;
+  close(): Promise<void>;
 };
 
-export function createSubscriptionCaches(): SubscriptionCaches {
-  return { rows: new SharedRows(), execution: createSharedExecution() };
+export function createSubscriptionCaches(pubsub: PubSub, logger: Logger): SubscriptionCaches {
+  const revocations = watchRevocations(pubsub, logger);
+  return { rows: new SharedRows(), execution: createSharedExecution(), revocations, close: () => revocations.close() };
 }

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps.ts';
 import { type Access, authenticateToken } from '../auth/authenticate.ts';
 import { isEventOf, MEMBERSHIP_EVENTS, type DomainEvent } from '../events/types.ts';
 import { SUBSCRIBER_RECHECK_MS } from '../limits.ts';
+import { CLOSE_CODES } from '../errors.ts';
 
 /** How a transport ends a subscriber whose token stopped being valid (WebSocket: close code). */
 export type EndConnection = (code: number, reason: string) => void;
@@ -18,6 +19,7 @@ export class SubscriberSession {
   #loadedAt: number;
   #ended = false;
   #reloadedFor: string | null = null;
+  readonly #tokenId: string;
 
   constructor(
     private readonly deps: Pick<AppDeps, 'db' | 'clock'>,
@@ -26,6 +28,7 @@ export class SubscriberSession {
     private readonly endConnection: EndConnection | null = null,
   ) {
     this.#loaded = Promise.resolve(first);
+    this.#tokenId = first.viewer?.tokenId ?? first.friend!.tokenId;
     this.#loadedAt = deps.clock.now().getTime();
   }
 
@@ -52,6 +55,22 @@ export class SubscriberSession {
   refresh(): Promise<Access | null> {
     this.#reload();
     return this.#loaded;
+  }
+
+  /** The id of the token row behind this session (member or friend token). */
+  get tokenId(): string {
+    return this.#tokenId;
+  }
+
+  /**
+   * The token was revoked (signOut, unfollow; src/subscriptions/revocations.ts):
+   * from now on this session has no access, so a subscription started on the
+   * connection before it closes is refused too.
+   */
+  revoked(): void {
+    this.#loaded = Promise.resolve(null);
+    this.#loadedAt = this.deps.clock.now().getTime();
+    this.end(CLOSE_CODES.UNAUTHENTICATED, 'The token was revoked: sign in again');
   }
 
   /** Ends the connection (WebSocket) once; over SSE the stream just ends. */

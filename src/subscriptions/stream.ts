@@ -65,31 +65,42 @@ function authorized<T>(
     limit: MAX_QUEUED_EVENTS_PER_SUBSCRIPTION,
     overflow: () => slowConsumer(MAX_QUEUED_EVENTS_PER_SUBSCRIPTION),
   });
+  // Over SSE nothing else notices a revocation before the next event: end the stream at once.
+  const unwatch = ctx.deps.subscriptions.revocations.watch(session.tokenId, () => {
+    session.revoked();
+    void close();
+  });
   async function* read(): AsyncGenerator<T> {
-    for await (const event of events) {
-      // Defence in depth: the channel is per account already.
-      if (event.accountId !== accountId) continue;
-      const access = await session.accessFor(event);
-      if (!access) {
-        session.end(CLOSE_CODES.UNAUTHENTICATED, 'The token was revoked or expired: sign in again.');
-        return;
+    try {
+      for await (const event of events) {
+        // Defence in depth: the channel is per account already.
+        if (event.accountId !== accountId) continue;
+        const access = await session.accessFor(event);
+        if (!access) {
+          session.end(CLOSE_CODES.UNAUTHENTICATED, 'The token was revoked or expired: sign in again.');
+          return;
+        }
+        if (!stillAllowed(access)) {
+          if (access.friend) session.end(CLOSE_CODES.FORBIDDEN, 'You blocked this account.');
+          return;
+        }
+        const out = await pick(event, access);
+        if (out === null) continue;
+        // Fields of this event (recipientCount, message) resolve with the access as it is now.
+        ctx.viewer = access.viewer;
+        ctx.friend = access.friend;
+        ctx.ability = access.ability;
+        yield out;
       }
-      if (!stillAllowed(access)) {
-        if (access.friend) session.end(CLOSE_CODES.FORBIDDEN, 'You blocked this account.');
-        return;
-      }
-      const out = await pick(event, access);
-      if (out === null) continue;
-      // Fields of this event (recipientCount, message) resolve with the access as it is now.
-      ctx.viewer = access.viewer;
-      ctx.friend = access.friend;
-      ctx.ability = access.ability;
-      yield out;
+
+    } finally {
+      unwatch();
     }
   }
   const reader = read();
   // A generator closed before its first pull never runs its body: release the channel here.
   const close = async () => {
+    unwatch();
     await events.return?.();
     return reader.return(undefined);
   };

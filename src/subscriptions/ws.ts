@@ -2,8 +2,7 @@ import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { App } from '../context.ts';
-import type { AppDeps } from '../deps.ts';
+import type { App, ServerDeps } from '../context.ts';
 import { authenticateToken, bearerToken } from '../auth/authenticate.ts';
 import { hashToken } from '../auth/token.ts';
 import { CLOSE_CODES, subscriptionLimitReached } from '../errors.ts';
@@ -22,7 +21,7 @@ type Envelope = ReturnType<App['getEnveloped']>;
  * once, in connection_init: `{ "authorization": "Bearer dgn_…" }` (or a
  * friend's `dgnf_…`). Close codes: see CLOSE_CODES in src/errors.ts.
  */
-export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { dispose(): Promise<void>; recheckTokens(): Promise<void> } {
+export function attachWebSockets(server: Server, yoga: App, deps: ServerDeps): { dispose(): Promise<void>; recheckTokens(): Promise<void> } {
   // ws would buffer up to 100 MiB per message by default; a subscribe frame is a request like any other.
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   // Per process; each instance behind a load balancer enforces its own share.
@@ -75,7 +74,12 @@ export function attachWebSockets(server: Server, yoga: App, deps: AppDeps): { di
         const session = new SubscriberSession(deps, token, access, (code, reason) => socket.close(code, reason));
         ctx.extra.session = session;
         sessions.add(session);
-        socket.once('close', () => sessions.delete(session));
+        // A revocation anywhere (signOut, unfollow) closes this connection at once, subscriptions or not.
+        const unwatch = deps.subscriptions.revocations.watch(session.tokenId, () => session.revoked());
+        socket.once('close', () => {
+          sessions.delete(session);
+          unwatch();
+        });
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {

@@ -49,6 +49,8 @@ export type Fixture = {
   plugin: { pluginId: string; installationId: string };
   /** Pending, addressed to someone who is no caller. */
   invitationId: string;
+  /** Its secret code (inviteMember's result), which only its addressee may use. */
+  invitationCode: string;
   /** Pending, for revokeInvitation. */
   revocableInvitationId: string;
   /** Members who are no callers, for changeMemberRole and removeMember. */
@@ -72,7 +74,7 @@ export type Fresh = {
   /** A new friend who has written (its own token). */
   friend(): Promise<{ token: string; friendId: string }>;
   /** A pending invitation addressed to the caller, into a third account. */
-  invitationFor(caller: Caller): Promise<string>;
+  invitationFor(caller: Caller): Promise<{ id: string; code: string }>;
   /** Installs the plugin (disabled) unless it is installed. */
   installed(pluginId: string): Promise<void>;
   /** A new friend linked as the caller's test recipient by a claimed code (R-SAFE-2); for non-members an unlinked one. Its member-side id. */
@@ -181,6 +183,7 @@ export async function seedFixture(app: TestApp): Promise<{ f: Fixture; fresh: Fr
     sentDeliveryId,
     plugin: { pluginId: 'webhook', installationId: installation.id },
     invitationId: invitation.data.id,
+    invitationCode: invitation.data.code,
     revocableInvitationId: revocable.data.id,
     victimMemberIds: { role: victims[0]!, remove: victims[1]! },
     auditEventId: globalId('AuditEvent', auditEvent.id),
@@ -243,9 +246,9 @@ export async function seedFixture(app: TestApp): Promise<{ f: Fixture; fresh: Fr
       return someone;
     },
     async invitationFor(caller) {
-      if (caller === 'FRIEND' || caller === 'ANON') return f.invitationId;
+      if (caller === 'FRIEND' || caller === 'ANON') return { id: f.invitationId, code: f.invitationCode };
       const invitation = await invite(app, scratchOwner.token, scratchAccountId, users[caller].email, 'OPERATOR');
-      return invitation.data.id;
+      return { id: invitation.data.id, code: invitation.data.code };
     },
     async installed(pluginId) {
       const row = await app.db.prisma.pluginInstallation.findUnique({ where: { accountId_pluginId: { accountId: dbId(accountId), pluginId } } });

@@ -57,7 +57,7 @@ import { dbId, globalId, PASSWORD } from '../helpers/scenario.ts';
 import { CALLERS, type Caller, type Fixture, type Fresh } from './fixture.ts';
 import type { Outcome } from './cells.ts';
 
-export type Prepared = { token?: string; id?: string };
+export type Prepared = { token?: string; id?: string; code?: string };
 export type Row = {
   op: string;
   variant?: string;
@@ -116,15 +116,15 @@ const PLAIN_ACCOUNT_FIELDS: Record<string, string> = {
 export const MATRIX: Row[] = [
   // --- Public -------------------------------------------------------------
   //                           ADMIN  OPERATOR  NO_SEND    NO_STATS   OTHER_ADMIN FRIEND     ANON
-  row('Mutation.signUp',      'ok     ok        ok         ok         ok          ok         ok', {
+  row('Mutation.signUp',      'ok     ok        ok         ok         ok          unauth         ok', {
     doc: M('signUp(email: $e, password: $p, displayName: "New")', '$e: String!, $p: String!'),
     vars: () => ({ e: `${unique('new')}@example.test`, p: PASSWORD }),
   }),
-  row('Mutation.signIn',      'ok     ok        ok         ok         ok          ok         ok', {
+  row('Mutation.signIn',      'ok     ok        ok         ok         ok          unauth         ok', {
     doc: M('signIn(email: $e, password: $p)', '$e: String!, $p: String!'),
     vars: (f) => ({ e: f.users.ADMIN.email, p: PASSWORD }),
   }),
-  row('Mutation.friendFollow', 'ok    ok        ok         ok         ok          ok         ok', {
+  row('Mutation.friendFollow', 'unauth    unauth        unauth         unauth         unauth          ok         ok', {
     doc: M('friendFollow(accountId: $a, displayName: "Walk-in")', '$a: ID!'),
     vars: (f) => ({ a: f.accountId }),
   }),
@@ -138,7 +138,7 @@ export const MATRIX: Row[] = [
     // Its own token each time: signing out the caller's would end every later cell.
     prepare: make(({ fresh }, caller) => fresh.token(caller), 'token'),
   }),
-  row('Query.viewer',         'ok     ok        ok         ok         ok          notFound   notFound', {
+  row('Query.viewer',         'ok     ok        ok         ok         ok          unauth   notFound', {
     doc: `{ viewer { id email } }`,
   }),
   row('Query.availablePlugins', 'ok   ok        ok         ok         ok          unauth     unauth', {
@@ -146,14 +146,15 @@ export const MATRIX: Row[] = [
   }),
   row('Mutation.acceptInvitation', 'notFound notFound notFound notFound notFound unauth   unauth', {
     variant: 'addressed to someone else',
-    doc: M('acceptInvitation(invitationId: $i)', '$i: ID!'),
-    vars: (f) => ({ i: f.invitationId }),
+    // The right code from the wrong account: the email must match too.
+    doc: M('acceptInvitation(invitationId: $i, code: $c)', '$i: ID!, $c: String!'),
+    vars: (f) => ({ i: f.invitationId, c: f.invitationCode }),
   }),
   row('Mutation.acceptInvitation', 'ok   ok        ok         ok         ok          unauth     unauth', {
     variant: 'addressed to the caller',
-    doc: M('acceptInvitation(invitationId: $i)', '$i: ID!'),
-    prepare: make(({ fresh }, caller) => fresh.invitationFor(caller)),
-    vars: (_f, p) => ({ i: p.id }),
+    doc: M('acceptInvitation(invitationId: $i, code: $c)', '$i: ID!, $c: String!'),
+    prepare: ({ fresh }, caller) => fresh.invitationFor(caller),
+    vars: (_f, p) => ({ i: p.id, c: p.code }),
   }),
 
   // --- Members and settings: ADMIN only -----------------------------------
@@ -332,7 +333,7 @@ export const MATRIX: Row[] = [
     prepare: make(({ fresh }, caller) => fresh.linkedPhone(caller)),
     vars: (f, p) => ({ a: f.accountId, f: p.id }),
   }),
-  row('User.testRecipients',          'ok   ok        ok         ok         ok          notFound notFound', {
+  row('User.testRecipients',          'ok   ok        ok         ok         ok          unauth notFound', {
     // Your own list: another account's ADMIN gets an empty one, never ours.
     doc: `query($a: ID!) { viewer { testRecipients(accountId: $a) { id } } }`,
     vars: (f) => ({ a: f.accountId }),
@@ -384,11 +385,11 @@ export const MATRIX: Row[] = [
 
   // --- Lookups: null for anything the caller may not read ------------------
   //                      ADMIN    OPERATOR NO_SEND  NO_STATS OTHER_ADMIN FRIEND   ANON
-  row('Query.account',   'ok       ok       ok       ok       notFound    notFound notFound', {
+  row('Query.account',   'ok       ok       ok       ok       notFound    unauth notFound', {
     doc: `query($a: ID!) { account(id: $a) { id name } }`,
     vars: (f) => ({ a: f.accountId }),
   }),
-  row('Query.friend',    'ok       ok       ok       ok       notFound    notFound notFound', {
+  row('Query.friend',    'ok       ok       ok       ok       notFound    unauth notFound', {
     // A friend token asking for its own Friend would see the account's internals about it.
     doc: `query($id: ID!) { friend(id: $id) { id attributes } }`,
     vars: (f) => ({ id: f.friend.friendId }),
@@ -446,33 +447,33 @@ export const MATRIX: Row[] = [
   // --- Account fields -------------------------------------------------------
   //                                 ADMIN  OPERATOR  NO_SEND    NO_STATS   OTHER_ADMIN FRIEND    ANON
   ...Object.entries(PLAIN_ACCOUNT_FIELDS).map(([field, selection]) =>
-    row(`Account.${field}`,         'ok     ok        ok         ok         notFound    notFound  notFound', {
+    row(`Account.${field}`,         'ok     ok        ok         ok         notFound    unauth  notFound', {
       doc: A(selection),
       vars: (f) => ({ a: f.accountId }),
       path: ['account'],
     }),
   ),
-  row('Account.auditEvents',        'ok     forbidden forbidden  forbidden  notFound    notFound  notFound', {
+  row('Account.auditEvents',        'ok     forbidden forbidden  forbidden  notFound    unauth  notFound', {
     doc: A('auditEvents(first: 5) { edges { node { id action } } }'),
     vars: (f) => ({ a: f.accountId }),
     path: ['account', 'auditEvents'],
   }),
-  row('Account.invitations',        'ok     forbidden forbidden  forbidden  notFound    notFound  notFound', {
+  row('Account.invitations',        'ok     forbidden forbidden  forbidden  notFound    unauth  notFound', {
     doc: A('invitations(first: 5) { edges { node { id email } } }'),
     vars: (f) => ({ a: f.accountId }),
     path: ['account', 'invitations'],
   }),
-  row('Account.plugins',            'ok     forbidden forbidden  forbidden  notFound    notFound  notFound', {
+  row('Account.plugins',            'ok     forbidden forbidden  forbidden  notFound    unauth  notFound', {
     doc: A('plugins { id pluginId }'),
     vars: (f) => ({ a: f.accountId }),
     path: ['account', 'plugins'],
   }),
-  row('Account.pluginRuns',         'ok     forbidden forbidden  forbidden  notFound    notFound  notFound', {
+  row('Account.pluginRuns',         'ok     forbidden forbidden  forbidden  notFound    unauth  notFound', {
     doc: A('pluginRuns(first: 5) { edges { node { id status } } }'),
     vars: (f) => ({ a: f.accountId }),
     path: ['account', 'pluginRuns'],
   }),
-  row('Account.quota',              'ok     ok        ok         hidden     notFound    notFound  notFound', {
+  row('Account.quota',              'ok     ok        ok         hidden     notFound    unauth  notFound', {
     // The plan's limit is no statistic; what was used and what remains are (R-STATS-1).
     doc: A('quota { used limit remaining }'),
     vars: (f) => ({ a: f.accountId }),
@@ -481,13 +482,13 @@ export const MATRIX: Row[] = [
 
   // --- Fields of other member-side types whose access differs by role -------
   //                                 ADMIN  OPERATOR  NO_SEND    NO_STATS   OTHER_ADMIN FRIEND    ANON
-  row('Chat.messages',              'ok     forbidden forbidden  forbidden  notFound    notFound  notFound', {
+  row('Chat.messages',              'ok     forbidden forbidden  forbidden  notFound    unauth  notFound', {
     variant: 'includeHidden: true (R-DELETE-1)',
     doc: `query($id: ID!) { friend(id: $id) { chat { messages(includeHidden: true, first: 5) { edges { node { id } } } } } }`,
     vars: (f) => ({ id: f.hidden.friendId }),
     path: ['friend', 'chat', 'messages'],
   }),
-  row('Chat.lastMessage',           'ok     hidden    hidden     hidden     notFound    notFound  notFound', {
+  row('Chat.lastMessage',           'ok     hidden    hidden     hidden     notFound    unauth  notFound', {
     variant: 'a hidden message (R-DELETE-1)',
     doc: `query($id: ID!) { friend(id: $id) { chat { lastMessage { id } } } }`,
     // A chat of its own: a broadcast sent by an earlier row would be every chat's latest message.

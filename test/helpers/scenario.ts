@@ -54,7 +54,7 @@ export async function invite(app: TestApp, token: string, accountId: string, ema
     `mutation($accountId: ID!, $email: String!, $role: Role!) {
       inviteMember(accountId: $accountId, email: $email, role: $role) {
         ${MEMBER_RESULT_FIELDS}
-        ... on MutationInviteMemberSuccess { data { id email role status } }
+        ... on MutationInviteMemberSuccess { data { id email role status code } }
       }
     }`,
     { accountId, email, role },
@@ -64,13 +64,14 @@ export async function invite(app: TestApp, token: string, accountId: string, ema
   return res.data.inviteMember;
 }
 
-export async function accept(app: TestApp, token: string, invitationId: string) {
+/** Accepts with the invitation's id and secret code (from invite()'s data). */
+export async function accept(app: TestApp, token: string, invitation: { id: string; code: string }) {
   const res = await app.gql(
-    `mutation($id: ID!) { acceptInvitation(invitationId: $id) {
+    `mutation($id: ID!, $code: String!) { acceptInvitation(invitationId: $id, code: $code) {
       ${MEMBER_RESULT_FIELDS}
       ... on MutationAcceptInvitationSuccess { data { id role } }
     } }`,
-    { id: invitationId },
+    { id: invitation.id, code: invitation.code },
     token,
   );
   if (res.errors) throw new Error(JSON.stringify(res.errors));
@@ -81,7 +82,7 @@ export async function accept(app: TestApp, token: string, invitationId: string) 
 export async function addMember(app: TestApp, adminToken: string, accountId: string, role: Role, user?: SignedIn) {
   const who = user ?? (await signUp(app));
   const invitation = await invite(app, adminToken, accountId, who.email, role);
-  const member = await accept(app, who.token, invitation.data.id);
+  const member = await accept(app, who.token, invitation.data);
   if (member.__typename !== 'MutationAcceptInvitationSuccess') throw new Error(JSON.stringify(member));
   return { ...who, memberId: member.data.id as string };
 }

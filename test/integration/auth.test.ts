@@ -54,6 +54,31 @@ describe('signUp', () => {
     expect(await app.db.prisma.user.count()).toBe(before);
   });
 
+  // Issue 14 row 12: these were accepted.
+  test.each([
+    ['aaaaaaaaaa', 'not repetitive'],
+    ['abababababab', 'not repetitive'],
+    ['1234567890', 'not common'],
+    ['password12', 'not common'],
+    ['Password123', 'not common'],
+    ['qwertyuiop', 'not common'],
+  ])('a weak password (%s) is a ValidationError naming the field and the rule, and writes nothing', async (password, rule) => {
+    const before = await app.db.prisma.user.count();
+    const res = await app.gql(SIGN_UP, { email: uniqueEmail('weak'), password, displayName: 'Weak' });
+    expect(res.data.signUp).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_INPUT', field: 'password', limit: null });
+    expect(res.data.signUp.message).toContain(`rule: ${rule}`);
+    expect(await app.db.prisma.user.count()).toBe(before);
+  });
+
+  test('passwords of 10 and of 200 characters that are not common are accepted; 201 is refused', async () => {
+    const ten = await app.gql(SIGN_UP, { email: uniqueEmail('ten'), password: 'kq8#vZ2!mw', displayName: 'Ten' });
+    expect(ten.data.signUp.__typename).toBe('MutationSignUpSuccess');
+    const long = 'Tz9$'.repeat(49) + 'abcd';
+    expect((await app.gql(SIGN_UP, { email: uniqueEmail('max'), password: long, displayName: 'Max' })).data.signUp.__typename).toBe('MutationSignUpSuccess');
+    const over = await app.gql(SIGN_UP, { email: uniqueEmail('over'), password: `${long}x`, displayName: 'Over' });
+    expect(over.data.signUp).toMatchObject({ __typename: 'ValidationError', field: 'password', limit: 200 });
+  });
+
   test('an email already registered is EMAIL_TAKEN, whatever its case', async () => {
     const { email } = await signUp(app);
     const res = await app.gql(SIGN_UP, { email: email.toUpperCase(), password: PASSWORD, displayName: 'Again' });

@@ -16,8 +16,8 @@ test('R-MEMBER-1: 20 concurrent acceptInvitation at 95 members end with exactly 
   const accountId = await createAccount(app, admin.token);
   await seedMembers(app, accountId, 94); // 95 with the admin
   const invitees = await seedUsers(app, 20, 'racer');
-  const invitations: string[] = [];
-  for (const user of invitees) invitations.push((await invite(app, admin.token, accountId, user.email)).data.id as string);
+  const invitations: { id: string; code: string }[] = [];
+  for (const user of invitees) invitations.push((await invite(app, admin.token, accountId, user.email)).data);
 
   const results = await Promise.all(invitees.map((user, i) => accept(app, user.token, invitations[i]!)));
 

@@ -70,9 +70,9 @@ describe('invitations', () => {
     const mine = await app.gql(`{ viewer { invitations { edges { node { id accountName } } } } }`, {}, invitee.token);
     expect(mine.data.viewer.invitations.edges.map((e: any) => e.node.id)).toEqual([invitation.data.id]);
 
-    const joined = await accept(app, invitee.token, invitation.data.id);
+    const joined = await accept(app, invitee.token, invitation.data);
     expect(joined).toMatchObject({ __typename: 'MutationAcceptInvitationSuccess', data: { role: 'OPERATOR_NO_SEND' } });
-    const again = await accept(app, invitee.token, invitation.data.id);
+    const again = await accept(app, invitee.token, invitation.data);
     expect(again).toMatchObject({ __typename: 'ConflictError', code: 'INVITATION_NOT_PENDING' });
     expect((await app.gql(MEMBERS, { id: accountId }, admin.token)).data.account.memberCount).toBe(2);
   });
@@ -82,8 +82,53 @@ describe('invitations', () => {
     const accountId = await createAccount(app, admin.token);
     const invitation = await invite(app, admin.token, accountId, uniqueEmail('someone'));
     const stranger = await signUp(app);
-    const res = await accept(app, stranger.token, invitation.data.id);
+    const res = await accept(app, stranger.token, invitation.data);
     expect(res).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', field: 'invitationId' });
+  });
+
+  // Issue 14 row 1: the email was the only proof, and anyone can sign up with it.
+  test('a stranger who signs up with the invited email cannot accept without the code: nothing is written', async () => {
+    const admin = await signUp(app);
+    const accountId = await createAccount(app, admin.token);
+    const invited = uniqueEmail('new-cfo');
+    const invitation = await invite(app, admin.token, accountId, invited, 'ADMIN');
+    const hijacker = await signUp(app, invited);
+    const listed = await app.gql(`{ viewer { invitations { edges { node { id code } } } } }`, {}, hijacker.token);
+    expect(listed.data.viewer.invitations.edges).toEqual([{ node: { id: invitation.data.id, code: null } }]);
+
+    for (const code of ['', 'dgni_guess', invitation.data.code.slice(0, -1) + (invitation.data.code.endsWith('A') ? 'B' : 'A')]) {
+      const res = await accept(app, hijacker.token, { id: invitation.data.id, code });
+      expect(res).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', field: 'invitationId' });
+    }
+    expect((await app.gql(MEMBERS, { id: accountId }, admin.token)).data.account.memberCount).toBe(1);
+    expect((await app.db.prisma.invitation.findUniqueOrThrow({ where: { id: dbId(invitation.data.id) } })).status).toBe('PENDING');
+  });
+
+  test('the code is shown once and only its hash is stored; re-inviting issues a new code and the old one stops working', async () => {
+    const admin = await signUp(app);
+    const accountId = await createAccount(app, admin.token);
+    const invitee = await signUp(app);
+    const first = await invite(app, admin.token, accountId, invitee.email);
+    expect(first.data.code).toMatch(/^dgni_[A-Za-z0-9_-]{43}$/);
+    const stored = await app.db.prisma.invitation.findUniqueOrThrow({ where: { id: dbId(first.data.id) } });
+    expect(stored.codeHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(first.data.code.slice(5));
+    const node = await app.gql(`query($id: ID!) { node(id: $id) { ... on Invitation { code } } }`, { id: first.data.id }, admin.token);
+    expect(node.data.node).toEqual({ code: null });
+
+    const second = await invite(app, admin.token, accountId, invitee.email);
+    expect(second.data.id).toBe(first.data.id);
+    expect(second.data.code).not.toBe(first.data.code);
+    expect(await accept(app, invitee.token, first.data)).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await accept(app, invitee.token, second.data)).toMatchObject({ __typename: 'MutationAcceptInvitationSuccess' });
+  });
+
+  test('the code alone is not enough: another user holding it cannot accept', async () => {
+    const admin = await signUp(app);
+    const accountId = await createAccount(app, admin.token);
+    const invitation = await invite(app, admin.token, accountId, uniqueEmail('meant-for'));
+    const other = await signUp(app);
+    expect(await accept(app, other.token, invitation.data)).toMatchObject({ __typename: 'NotFoundError', field: 'invitationId' });
   });
 
   test('an expired invitation cannot be accepted', async () => {
@@ -92,7 +137,7 @@ describe('invitations', () => {
     const invitee = await signUp(app);
     const invitation = await invite(app, admin.token, accountId, invitee.email);
     app.clock.advance(7 * 86_400_000);
-    expect(await accept(app, invitee.token, invitation.data.id)).toMatchObject({ __typename: 'ConflictError', code: 'INVITATION_EXPIRED' });
+    expect(await accept(app, invitee.token, invitation.data)).toMatchObject({ __typename: 'ConflictError', code: 'INVITATION_EXPIRED' });
   });
 
   test('inviting an existing member is ALREADY_MEMBER; a malformed email is a ValidationError', async () => {
@@ -109,7 +154,7 @@ describe('invitations', () => {
     const invitation = await invite(app, admin.token, accountId, invitee.email);
     const revoked = await app.gql(`mutation($id: ID!) { revokeInvitation(invitationId: $id) { __typename } }`, { id: invitation.data.id }, admin.token);
     expect(revoked.data.revokeInvitation.__typename).toBe('MutationRevokeInvitationSuccess');
-    expect(await accept(app, invitee.token, invitation.data.id)).toMatchObject({ code: 'INVITATION_NOT_PENDING' });
+    expect(await accept(app, invitee.token, invitation.data)).toMatchObject({ code: 'INVITATION_NOT_PENDING' });
   });
 });
 
@@ -128,7 +173,7 @@ describe('R-MEMBER-1: at most 100 members', () => {
 
     const refusedInvite = await invite(app, admin.token, accountId, uniqueEmail());
     expect(refusedInvite).toMatchObject({ __typename: 'LimitReachedError', code: 'MEMBER_LIMIT_REACHED', rule: 'R-MEMBER-1', max: 100 });
-    const refusedAccept = await accept(app, late.token, lateInvitation.data.id);
+    const refusedAccept = await accept(app, late.token, lateInvitation.data);
     expect(refusedAccept).toMatchObject({ __typename: 'LimitReachedError', code: 'MEMBER_LIMIT_REACHED', max: 100 });
 
     const account = await app.db.prisma.account.findUniqueOrThrow({ where: { id: dbId(accountId) } });

@@ -22,11 +22,11 @@ test('results resolve their relations and computed fields', async () => {
 
   const invitee = await signUp(app, uniqueEmail('deep'));
   const invited = await app.gql(`mutation($a: ID!, $e: String!) { inviteMember(accountId: $a, email: $e, role: OPERATOR) {
-    ... on MutationInviteMemberSuccess { data { id accountName role } } } }`, { a: account.id, e: invitee.email }, admin.token);
+    ... on MutationInviteMemberSuccess { data { id accountName role code } } } }`, { a: account.id, e: invitee.email }, admin.token);
   expect(invited.data.inviteMember.data).toMatchObject({ accountName: 'Deep', role: 'OPERATOR' });
 
-  const accepted = await app.gql(`mutation($i: ID!) { acceptInvitation(invitationId: $i) {
-    ... on MutationAcceptInvitationSuccess { data { role user { email } account { name viewerRole memberCount } } } } }`, { i: invited.data.inviteMember.data.id }, invitee.token);
+  const accepted = await app.gql(`mutation($i: ID!, $c: String!) { acceptInvitation(invitationId: $i, code: $c) {
+    ... on MutationAcceptInvitationSuccess { data { role user { email } account { name viewerRole memberCount } } } } }`, { i: invited.data.inviteMember.data.id, c: invited.data.inviteMember.data.code }, invitee.token);
   expect(accepted.data.acceptInvitation.data).toEqual({ role: 'OPERATOR', user: { email: invitee.email }, account: { name: 'Deep', viewerRole: 'OPERATOR', memberCount: 2 } });
 
   const friend = await follow(app, account.id);

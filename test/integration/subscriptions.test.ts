@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Listening } from '../../src/server.ts';
 import { recordEvent } from '../../src/events/outbox.ts';
+import { hashToken } from '../../src/auth/token.ts';
 import { MAX_CONNECTIONS_PER_TOKEN, MAX_QUEUED_EVENTS_PER_SUBSCRIPTION, MAX_SUBSCRIPTIONS_PER_CONNECTION, SUBSCRIBER_RECHECK_MS } from '../../src/limits.ts';
 import { follow, friendSays, openChat, recall, send } from '../helpers/chat-scenario.ts';
 import { connect, listenApp, subscribe, subscribed, type Live } from '../helpers/live.ts';
@@ -159,7 +160,9 @@ describe('chatEvents', () => {
     expect(stream.pending()).toBe(0);
   });
 
-  test('an idle connection whose token was revoked is closed with 4401 at the periodic re-check, without any event', async () => {
+  // signOut closes at once (test/integration/revocation.test.ts); the re-check is the
+  // backstop for a revocation that sent no event (here: written straight to the database).
+  test('an idle connection whose token was revoked without an event is closed with 4401 at the periodic re-check', async () => {
     const { admin, accountId, friend } = await openChat(app);
     const second = await gql(admin.token, `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { ... on MutationSignInSuccess { data { token } } } }`, {
       e: admin.email,
@@ -168,7 +171,7 @@ describe('chatEvents', () => {
     const l = live(second.data.token as string);
     const stream = subscribe(l, CHAT_EVENTS, { a: accountId });
     await subscribed(app, dbId(accountId));
-    await gql(second.data.token, `mutation { signOut }`);
+    await app.db.prisma.accessToken.updateMany({ where: { userId: dbId(admin.userId), revokedAt: null, NOT: { tokenHash: hashToken(admin.token) } }, data: { revokedAt: app.clock.now() } });
     // Not due yet by the app clock: the re-check keeps the connection (revocation is noticed within SUBSCRIBER_RECHECK_MS).
     await server.recheckTokens();
     await friendSays(app, friend.token);

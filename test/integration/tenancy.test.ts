@@ -8,7 +8,7 @@ import { addMember, createAccount, globalId, invite, signUp, type SignedIn } fro
 
 let app: TestApp;
 let outsider: SignedIn;
-let foreign: { accountId: string; memberId: string; adminMemberId: string; invitationId: string };
+let foreign: { accountId: string; memberId: string; adminMemberId: string; invitationId: string; invitationCode: string };
 let missing: typeof foreign;
 
 beforeAll(async () => {
@@ -19,12 +19,13 @@ beforeAll(async () => {
   const invitation = await invite(app, owner.token, accountId, 'pending@example.test');
   const adminMemberId = (await app.gql(`query($id: ID!) { account(id: $id) { members { edges { node { id role } } } } }`, { id: accountId }, owner.token))
     .data.account.members.edges.find((e: any) => e.node.role === 'ADMIN').node.id;
-  foreign = { accountId, memberId: member.memberId, adminMemberId, invitationId: invitation.data.id };
+  foreign = { accountId, memberId: member.memberId, adminMemberId, invitationId: invitation.data.id, invitationCode: invitation.data.code };
   missing = {
     accountId: globalId('Account', randomUUID()),
     memberId: globalId('Member', randomUUID()),
     adminMemberId: globalId('Member', randomUUID()),
     invitationId: globalId('Invitation', randomUUID()),
+    invitationCode: 'dgni_unknown',
   };
   outsider = await signUp(app);
   await createAccount(app, outsider.token, 'My Own');
@@ -41,7 +42,7 @@ const CASES: [string, string, (ids: typeof foreign) => Record<string, unknown>][
   ['removeMember', `mutation($id: ID!) { removeMember(memberId: $id) { __typename ... on Error { code message } } }`, (ids) => ({ id: ids.adminMemberId })],
   ['leaveAccount', `mutation($id: ID!) { leaveAccount(accountId: $id) { __typename ... on Error { code message } } }`, (ids) => ({ id: ids.accountId })],
   ['revokeInvitation', `mutation($id: ID!) { revokeInvitation(invitationId: $id) { __typename ... on Error { code message } } }`, (ids) => ({ id: ids.invitationId })],
-  ['acceptInvitation', `mutation($id: ID!) { acceptInvitation(invitationId: $id) { __typename ... on Error { code message } } }`, (ids) => ({ id: ids.invitationId })],
+  ['acceptInvitation', `mutation($id: ID!, $code: String!) { acceptInvitation(invitationId: $id, code: $code) { __typename ... on Error { code message } } }`, (ids) => ({ id: ids.invitationId, code: ids.invitationCode })],
 ];
 
 describe('tenancy: a foreign id is a missing id', () => {

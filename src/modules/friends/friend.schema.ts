@@ -5,7 +5,7 @@ import { FriendStatus } from '../../generated/prisma/enums.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { decodeId, decodeQueryId, encodeGlobalId } from '../../graphql/global-id.ts';
 import { asFriend, transaction } from '../../graphql/run.ts';
-import { follow, setFriendStatus, setNotifications, type FriendViewer } from './friend.service.ts';
+import { follow, revokeFriendToken, setFriendStatus, setNotifications, type FriendViewer } from './friend.service.ts';
 import type { Friend } from '../../generated/prisma/client.ts';
 
 export const FriendStatusEnum = builder.enumType(FriendStatus, { name: 'FriendStatus' });
@@ -110,9 +110,7 @@ const statusMutation = (status: FriendStatus, description: string) =>
       resolve: (_root, _args, ctx) =>
         asFriend(ctx, async (deps) => {
           const friend = await setFriendStatus(deps, status);
-          if (status === 'UNFOLLOWED') {
-            await deps.tx.friendToken.update({ where: { id: deps.friend.tokenId }, data: { revokedAt: deps.clock.now() } });
-          }
+          if (status === 'UNFOLLOWED') await revokeFriendToken(deps);
           return friend;
         }),
     }),

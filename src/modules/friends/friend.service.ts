@@ -8,6 +8,7 @@ import type { FriendDeps } from '../../deps.ts';
 import { MAX_NAME_LENGTH } from '../../limits.ts';
 import { boundedText, parseInput } from '../validate.ts';
 import { recordEvent } from '../../events/outbox.ts';
+import { NO_ACCOUNT } from '../../events/types.ts';
 
 // Moved to src/deps.ts and src/auth/ (auth owns token lookups); re-exported so existing imports keep working.
 export type { FriendDeps, FriendViewer } from '../../deps.ts';
@@ -50,6 +51,12 @@ export async function setFriendStatus(deps: FriendDeps, status: FriendStatus): P
   // The friend's own open subscriptions stop at once when they block.
   await recordEvent(deps, { accountId: friend.accountId, type: 'friend.status_changed', payload: { friendId: friend.id, status } });
   return friend;
+}
+
+/** Unfollowing ends this token: its open connections and streams close at once, on every instance. */
+export async function revokeFriendToken(deps: FriendDeps): Promise<void> {
+  await deps.tx.friendToken.update({ where: { id: deps.friend.tokenId }, data: { revokedAt: deps.clock.now() } });
+  await recordEvent(deps, { accountId: NO_ACCOUNT, type: 'token.revoked', payload: { tokenId: deps.friend.tokenId } });
 }
 
 export async function setNotifications(deps: FriendDeps, enabled: boolean): Promise<Friend> {

@@ -37,6 +37,12 @@ const InvitationType = builder.prismaNode('Invitation', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
     accountName: t.string({ select: { account: { select: { name: true } } }, resolve: (invitation) => invitation.account.name }),
+    code: t.string({
+      nullable: true,
+      description:
+        'The secret code the invitee needs for acceptInvitation: only in the result of inviteMember, to the inviter, once (only its hash is stored); null everywhere else. Pass it on yourself, or it is mailed when the server sends mail.',
+      resolve: (invitation) => (invitation as { code?: string }).code ?? null,
+    }),
   }),
 });
 
@@ -122,11 +128,14 @@ builder.mutationFields((t) => ({
   }),
   acceptInvitation: t.field({
     type: MemberType,
-    description: 'The invited user (signed in with the invited email) joins the account (R-MEMBER-1).',
+    description: 'The invited user joins the account (R-MEMBER-1): signed in with the invited email, and with the invitation\'s secret code.',
     errors: { types: MEMBER_ERRORS },
-    args: { invitationId: t.arg.id({ required: true }) },
+    args: {
+      invitationId: t.arg.id({ required: true }),
+      code: t.arg.string({ required: true, description: 'The secret code the inviter was given by inviteMember (and passed on to you).' }),
+    },
     resolve: (_root, args, ctx) =>
-      asMember(ctx, (deps) => acceptInvitation(deps, decodeId('invitationId', String(args.invitationId), 'Invitation')), {
+      asMember(ctx, (deps) => acceptInvitation(deps, { invitationId: decodeId('invitationId', String(args.invitationId), 'Invitation'), code: args.code }), {
         membershipsChange: true,
       }),
   }),

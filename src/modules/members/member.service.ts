@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { hashToken, INVITATION_CODE_PREFIX, newToken } from '../../auth/token.ts';
 import type { Tx } from '../../db/client.ts';
 import { ConflictError, LastAdminError, LimitReachedError, NotFoundError } from '../../errors.ts';
 import type { Account, Invitation, Member, Role } from '../../generated/prisma/client.ts';
@@ -21,11 +23,19 @@ function memberLimit(account: Pick<Account, 'name'>): LimitReachedError {
   );
 }
 
-/** ADMIN invites an email with a role; re-inviting the same email renews the pending invitation. */
+/** A new invitation, with its secret code: returned once, to the inviter; only its hash is stored. */
+export type IssuedInvitation = Invitation & { code: string };
+
+/**
+ * ADMIN invites an email with a role; re-inviting the same email renews the
+ * pending invitation with a new code (the old one stops working). The code is
+ * the proof that the person accepting was handed the invitation: the email
+ * alone is not (anyone can sign up with it, issue 14 row 1).
+ */
 export async function inviteMember(
   deps: Deps,
   input: z.input<typeof InviteInput>,
-): Promise<Invitation> {
+): Promise<IssuedInvitation> {
   const data = parseInput(InviteInput, input);
   const { tx, clock, actor } = deps;
   const account = await loadAccount(deps, data.accountId);
@@ -36,11 +46,12 @@ export async function inviteMember(
 
   const now = clock.now();
   const expiresAt = new Date(now.getTime() + deps.config.invitationTtlMs);
+  const { token: code, hash: codeHash } = newToken(INVITATION_CODE_PREFIX);
   const pending = await tx.invitation.findFirst({ where: { accountId: account.id, email: data.email, status: 'PENDING' } });
   const invitation = pending
-    ? await tx.invitation.update({ where: { id: pending.id }, data: { role: data.role, expiresAt, invitedById: actor.userId } })
+    ? await tx.invitation.update({ where: { id: pending.id }, data: { role: data.role, expiresAt, invitedById: actor.userId, codeHash } })
     : await tx.invitation.create({
-        data: { accountId: account.id, email: data.email, role: data.role, invitedById: actor.userId, createdAt: now, expiresAt },
+        data: { accountId: account.id, email: data.email, role: data.role, invitedById: actor.userId, createdAt: now, expiresAt, codeHash },
       });
   await recordAudit(deps, {
     accountId: account.id,
@@ -49,7 +60,7 @@ export async function inviteMember(
     subject: { type: 'Invitation', id: invitation.id },
     data: { email: data.email, role: data.role },
   });
-  return invitation;
+  return { ...invitation, code };
 }
 
 export async function revokeInvitation(deps: Deps, invitationId: string): Promise<Invitation> {
@@ -78,11 +89,12 @@ export async function revokeInvitation(deps: Deps, invitationId: string): Promis
  * the conditional counter update (backed by CHECK memberCount <= 100) makes
  * concurrent accepts at 99 members admit exactly one.
  */
-export async function acceptInvitation(deps: Deps, invitationId: string): Promise<Member> {
+export async function acceptInvitation(deps: Deps, input: { invitationId: string; code: string }): Promise<Member> {
   const { tx, clock, actor } = deps;
-  const invitation = await tx.invitation.findUnique({ where: { id: invitationId }, include: { account: true } });
-  // Someone else's invitation is not yours to see: same error as a missing one.
-  if (!invitation || invitation.email !== actor.email) throw new NotFoundError('invitationId');
+  const invitation = await tx.invitation.findUnique({ where: { id: input.invitationId }, include: { account: true } });
+  // Someone else's invitation is not yours to see, and a wrong code does not
+  // confirm that an invitation exists: the same error as a missing one.
+  if (!invitation || invitation.email !== actor.email || !codeMatches(input.code, invitation.codeHash)) throw new NotFoundError('invitationId');
   if (invitation.status !== 'PENDING') {
     throw new ConflictError('INVITATION_NOT_PENDING', `This invitation is already ${invitation.status.toLowerCase()}.`);
   }
@@ -113,6 +125,13 @@ export async function acceptInvitation(deps: Deps, invitationId: string): Promis
   });
   await recordEvent(deps, { accountId: account.id, type: 'member.joined', payload: { memberId: member.id, userId: member.userId, role: member.role } });
   return member;
+}
+
+function codeMatches(code: string, codeHash: string | null): boolean {
+  if (!codeHash) return false;
+  const given = Buffer.from(hashToken(code), 'hex');
+  const stored = Buffer.from(codeHash, 'hex');
+  return given.length === stored.length && timingSafeEqual(given, stored);
 }
 
 const ChangeRoleInput = z.object({ memberId: z.string(), role: z.enum(Roles) });

@@ -4,11 +4,14 @@ import type { Tx } from '../../db/client.ts';
 import { ConflictError, InvalidCredentialsError } from '../../errors.ts';
 import type { User } from '../../generated/prisma/client.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../auth/password.ts';
-import { newToken } from '../../auth/token.ts';
+import { isCommonPassword, isRepetitive } from '../../auth/password-policy.ts';
+import { hashToken, newToken } from '../../auth/token.ts';
 import type { TxDeps } from '../../deps.ts';
 import { MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../limits.ts';
 import { boundedText, email, parseInput } from '../validate.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { recordEvent } from '../../events/outbox.ts';
+import { NO_ACCOUNT } from '../../events/types.ts';
 
 // Moved to src/auth/ (auth owns token lookups); re-exported so existing imports keep working.
 export type { Viewer } from '../../auth/authenticate.ts';
@@ -20,7 +23,9 @@ const SignUpInput = z.object({
   password: z
     .string()
     .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-    .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+    .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`)
+    .refine((p) => !isRepetitive(p), 'must not be one short pattern repeated (rule: not repetitive)')
+    .refine((p) => !isCommonPassword(p), 'is in a list of common passwords attackers try first (rule: not common): choose another'),
   displayName: boundedText(MAX_NAME_LENGTH),
 });
 
@@ -59,5 +64,7 @@ async function issueToken(deps: TxDeps, user: User): Promise<Session> {
 
 /** Revokes the token; later requests with it are UNAUTHENTICATED. */
 export async function signOut(deps: { tx: Tx; clock: Clock }, tokenId: string): Promise<void> {
-  await deps.tx.accessToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: deps.clock.now() } });
+  const { count } = await deps.tx.accessToken.updateMany({ where: { id: tokenId, revokedAt: null }, data: { revokedAt: deps.clock.now() } });
+  // Open WebSockets and SSE streams of this token close at once, on every instance.
+  if (count > 0) await recordEvent(deps, { accountId: NO_ACCOUNT, type: 'token.revoked', payload: { tokenId } });
 }
