@@ -32,10 +32,10 @@ const CASES: [mutation: string, table: string, variables: Call, inline: Call][] 
   ['signIn', 'User',
     (s) => app.gql(`mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { __typename } }`, { e: admin.email, p: s }),
     (s) => app.gql(`mutation { signIn(email: "${admin.email}", password: "${s}") { __typename } }`)],
-  // No secret argument yet: the secret rides along as an extra variable and as a comment on the failing line.
+  // The invitation's secret code is the secret here.
   ['acceptInvitation', 'Invitation',
-    (s) => app.gql(`mutation($id: ID!) { acceptInvitation(invitationId: $id) { __typename } }`, { id: invitationId, code: s }, invitee.token),
-    (s) => app.gql(`mutation { acceptInvitation(invitationId: "${invitationId}") { __typename } } # ${s}`, {}, invitee.token)],
+    (s) => app.gql(`mutation($id: ID!, $c: String!) { acceptInvitation(invitationId: $id, code: $c) { __typename } }`, { id: invitationId, c: s }, invitee.token),
+    (s) => app.gql(`mutation { acceptInvitation(invitationId: "${invitationId}", code: "${s}") { __typename } }`, {}, invitee.token)],
   ['friendFollow', 'Friend',
     (s) => app.gql(`mutation($a: ID!, $n: String!) { friendFollow(accountId: $a, displayName: $n) { __typename } }`, { a: accountId, n: s }),
     (s) => app.gql(`mutation { friendFollow(accountId: "${accountId}", displayName: "${s}") { __typename } }`)],
