@@ -48,3 +48,22 @@ describe('pub/sub: one channel per account, slow readers dropped rather than buf
     expect(await it.next()).toEqual({ done: true, value: undefined });
   });
 });
+
+describe('Redis pub/sub', () => {
+  test('closing while a SUBSCRIBE is still pending is no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // Nothing listens on port 1 of loopback: the SUBSCRIBE waits in ioredis' queue, and
+      // closing fails it with "Connection is closed" (an app closed right after it started).
+      const ps = createPubSub({ redisUrl: 'redis://127.0.0.1:1', logger: pino({ level: 'silent' }) });
+      ps.subscribe('pending', bound(10));
+      await ps.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});

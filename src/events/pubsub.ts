@@ -65,7 +65,16 @@ export function createPubSub(options: { redisUrl?: string; logger: Logger }): Pu
   for (const client of [publishClient, subscribeClient]) {
     client.on('error', (err) => options.logger.warn({ err }, 'redis connection error'));
   }
-  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  // The event target drops the promises of SUBSCRIBE and UNSUBSCRIBE: one still pending when
+  // the connection closes (an app closed right after it started) would be an unhandled
+  // rejection that takes the process down. It is logged instead.
+  const failed = (command: string, topic: string) => (err: unknown) => options.logger.warn({ err, topic }, `redis ${command} failed`);
+  const subscriptions = {
+    on: subscribeClient.on.bind(subscribeClient),
+    subscribe: (topic: string) => subscribeClient.subscribe(topic).catch(failed('SUBSCRIBE', topic)),
+    unsubscribe: (topic: string) => subscribeClient.unsubscribe(topic).catch(failed('UNSUBSCRIBE', topic)),
+  };
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient: subscriptions as unknown as Redis });
   return wrap({
     counts,
     distributed: true,
